@@ -1,0 +1,130 @@
+"""The presentation form a person would write.
+
+Terms are grouped by their transcendental part (log, digamma, loggamma, exp, |.|, erf, ...)
+with factored coefficients.  Logs with numeric coefficients merge into one log of a ratio;
+logs sharing a symbolic coefficient c (or -c) merge into c log(a/b).  Location parameters
+(real, unbounded) enter through their differences: mu1^2 - 2 mu1 mu2 + mu2^2 is rewritten as
+(mu1 - mu2)^2.  The rational remainder is written as one fraction plus a constant, whichever
+of the candidate spellings has the fewest operations.
+
+>>> import sympy as sp
+>>> m1, m2 = sp.symbols("mu1 mu2", real=True)
+>>> s1, s2 = sp.symbols("sigma1 sigma2", positive=True)
+>>> canonical(sp.log(s2) - sp.log(s1) + (s1**2 + m1**2 - 2*m1*m2 + m2**2) / (2*s2**2) - sp.S.Half)
+log(sigma2/sigma1) + (sigma1**2 + (mu1 - mu2)**2)/(2*sigma2**2) - 1/2
+"""
+from __future__ import annotations
+
+import itertools
+
+import sympy as sp
+
+Expr = sp.Expr
+_TRANSCENDENTAL = (sp.log, sp.exp, sp.loggamma, sp.polygamma, sp.gamma, sp.erf, sp.erfc, sp.Abs,
+                   sp.Sum, sp.besseli, sp.beta, sp.LambertW, sp.Ei, sp.lowergamma, sp.uppergamma)
+
+
+def canonical(expr: Expr) -> Expr:
+    """Rewrite ``expr`` into its presentation form (equal to it under the declared domains)."""
+    if isinstance(expr, sp.Piecewise):
+        return sp.Piecewise(*[(canonical(e), c) for e, c in expr.args])
+    if expr.is_Number or expr.is_infinite or not expr.free_symbols:
+        return sp.nsimplify(sp.simplify(expr)) if not expr.is_Float else expr
+    expanded = sp.expand(sp.expand_log(sp.expand_func(expr), force=True))
+    expanded = expanded.replace(lambda e: isinstance(e, sp.polygamma) and e.args[0] == 0,
+                                lambda e: sp.digamma(e.args[1]))
+    groups: dict[Expr, Expr] = {}
+    for term in sp.Add.make_args(expanded):
+        factors = sp.Mul.make_args(term)
+        key = sp.Mul(*[f for f in factors if _is_transcendental(f)])
+        coeff = sp.Mul(*[f for f in factors if not _is_transcendental(f)])
+        groups[key] = groups.get(key, sp.S.Zero) + coeff
+    rational = groups.pop(sp.S.One, sp.S.Zero)
+    logs = {k: c for k, c in groups.items() if isinstance(k, sp.log)}
+    others = [_tidy(c) * _tidy_args(k) for k, c in groups.items() if k not in logs and c != 0]
+    return sp.Add(*_combine_logs(logs), *others, _rational_form(rational))
+
+
+def _is_transcendental(f: Expr) -> bool:
+    base = f.base if f.is_Pow and f.exp.is_Integer else f
+    return isinstance(base, _TRANSCENDENTAL) or (base.is_Pow and base.base == sp.E)
+
+
+def _combine_logs(logs: dict[Expr, Expr]) -> list[Expr]:
+    """Numeric-coefficient logs into one log; symbolic ones grouped by +-coefficient."""
+    numeric = sp.Mul(*[k.args[0] ** c for k, c in logs.items() if c.is_Rational])
+    out = [sp.log(_tidy_args(numeric))] if numeric != 1 else []
+    classes: list[tuple[Expr, list[Expr], list[Expr]]] = []
+    for k, c in logs.items():
+        if c.is_Rational:
+            continue
+        c = sp.factor(c)
+        for rep, num, den in classes:
+            if sp.expand(rep - c) == 0:
+                num.append(k.args[0])
+                break
+            if sp.expand(rep + c) == 0:
+                den.append(k.args[0])
+                break
+        else:
+            classes.append((c, [k.args[0]], []))
+    for c, num, den in classes:
+        ratio = sp.Mul(*num) / sp.Mul(*den)
+        if c.could_extract_minus_sign():
+            c, ratio = -c, 1 / ratio
+        out.append(c * sp.log(_tidy_args(ratio)))
+    return out
+
+
+def _rational_form(r: Expr) -> Expr:
+    """One fraction plus a constant, or the expanded sum, whichever is shorter."""
+    constant = sp.Add(*[t for t in sp.Add.make_args(r) if t.is_Number])
+    rest = r - constant
+    if rest == 0:
+        return constant
+    num, den = sp.fraction(sp.together(rest))
+    fraction = _tidy_poly(num) / sp.factor(den)
+    candidates = [rest, fraction, sp.factor(rest)]
+    return min(candidates, key=sp.count_ops) + constant
+
+
+def _tidy(c: Expr) -> Expr:
+    c = sp.factor(sp.together(c))
+    num, den = sp.fraction(c)
+    return _tidy_poly(num) / den
+
+
+def _tidy_args(e: Expr) -> Expr:
+    """Tidy the polynomial arguments inside ``e`` (log and exp arguments, ratios)."""
+    if e.is_Atom:
+        return e
+    if e.is_Add:
+        return _tidy_poly(e)
+    return e.func(*[_tidy_args(a) for a in e.args])
+
+
+def _tidy_poly(p: Expr) -> Expr:
+    """Write location parameters through differences, then factor each part.
+
+    >>> g1, g2 = sp.symbols("gamma1 gamma2", positive=True)
+    >>> a, b = sp.symbols("a b", real=True)
+    >>> _tidy_poly(g1**2 + 2*g1*g2 + g2**2 + a**2 - 2*a*b + b**2)
+    (a - b)**2 + (gamma1 + gamma2)**2
+    """
+    p = sp.expand(p)
+    if not p.is_Add:
+        return sp.factor(p)
+    locations = sorted((s for s in p.free_symbols if s.is_real and s.is_positive is None),
+                       key=lambda s: s.name)
+    best = sp.factor(p)
+    for a, b in itertools.combinations(locations, 2):
+        d = sp.Dummy("d")
+        shifted = sp.expand(p.subs(b, a - d))
+        if shifted.has(a):
+            continue
+        parts = [sp.Add(*[t for t in sp.Add.make_args(shifted) if t.has(d) == flag])
+                 for flag in (True, False)]
+        candidate = sp.factor(parts[0]).subs(d, a - b) + sp.factor(parts[1])
+        if sp.count_ops(candidate) <= sp.count_ops(best):
+            best = candidate
+    return best

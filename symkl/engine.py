@@ -1,0 +1,186 @@
+"""Support check -> routes in order -> canonical form -> Result.
+
+A pair of families is derived once with generic symbols (mu1, sigma1 / mu2, sigma2) and cached;
+the instances' own values (numbers, expressions, named symbols) are substituted afterwards.
+
+>>> from symkl.families import Normal
+>>> derive("kl", Normal(0, 1), Normal(1, 1)).expr
+1/2
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy as sp
+
+from symkl.budget import BudgetExceeded, time_budget
+from symkl.canonical import canonical
+from symkl.family import REAL, Bound, Domain, Family, FamilyInstance
+from symkl.integration import Declined
+from symkl.result import Result
+from symkl.routes import ROUTES
+from symkl.steps import Pieces, Step
+from symkl.support import check_same_kind, support_gap
+
+DEFAULT_BUDGET = 20.0  # seconds per route
+QUANTITIES = ("kl", "cross_entropy", "entropy")
+_LHS = {"kl": r"D_{{\mathrm{{KL}}}}\left({P} \,\middle\|\, {Q}\right)",
+        "cross_entropy": r"H\left({P}, {Q}\right)", "entropy": r"H\left({P}\right)"}
+
+
+class NotDerivable(Exception):
+    """Every route declined; ``reasons`` maps each route to why.  ``numeric`` evaluates instead."""
+
+    def __init__(self, quantity: str, P: FamilyInstance, Q: FamilyInstance | None,
+                 reasons: dict[str, str]):
+        self.quantity, self.P, self.Q, self.reasons = quantity, P, Q, reasons
+        pair = f"{P.family.name} || {Q.family.name}" if Q is not None else P.family.name
+        detail = "; ".join(f"{route}: {why}" for route, why in reasons.items())
+        super().__init__(f"no closed form for {quantity}({pair}) — {detail}. "
+                         f"Use .numeric(**values) for a labelled numeric value.")
+
+    def numeric(self, dps: int = 30, **values) -> "object":
+        """Quadrature value of the quantity at the given parameter values (labelled numeric)."""
+        from symkl.verify import numeric_value
+        return numeric_value(self.quantity, self.P, self.Q, values, dps=dps)
+
+
+def variable(family: Family) -> sp.Symbol:
+    """The integration (or summation) variable for a family."""
+    if family.discrete:
+        return sp.Symbol("k", integer=True, nonnegative=True)
+    return sp.Symbol("x", real=True)
+
+
+def derive(quantity: str, P: FamilyInstance, Q: FamilyInstance | None = None,
+           budget: float | None = DEFAULT_BUDGET) -> Result:
+    """Derive ``quantity`` ('kl', 'cross_entropy', 'entropy') for instances P (and Q)."""
+    if quantity not in QUANTITIES:
+        raise ValueError(f"unknown quantity {quantity!r}; known: {', '.join(QUANTITIES)}")
+    for inst in (P, Q):
+        if inst is not None and not isinstance(inst, FamilyInstance):
+            raise TypeError(f"expected a distribution such as Normal(0, 1), got {inst!r}; "
+                            f"call the family: Normal() rather than Normal")
+    if (Q is None) != (quantity == "entropy"):
+        raise TypeError(f"{quantity} takes {'one distribution' if Q is None else 'two'}")
+    generic = _derive_generic(quantity, P.family, Q.family if Q else None, budget)
+    if isinstance(generic, dict):
+        raise NotDerivable(quantity, P, Q, generic)
+    return _instantiate(generic, P, Q)
+
+
+def _bind_generic(family: Family, index: str) -> Bound:
+    return FamilyInstance(family, (None,) * len(family.params)).bind(index)
+
+
+@lru_cache(maxsize=512)
+def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float | None):
+    index_p, index_q = ("", None) if fq is None else ("1", "2")
+    P = _bind_generic(fp, index_p)
+    Q = _bind_generic(fq, index_q) if fq is not None else None
+    x = variable(fp)
+    if Q is not None:
+        check_same_kind(P, Q)
+        gap = support_gap(P, Q)
+        if gap is not None:
+            return _result(quantity, P, Q, sp.oo, "support", [], reason=gap)
+    reasons: dict[str, str] = {}
+    for name, route in ROUTES:
+        try:
+            with time_budget(budget):
+                pieces = route(P, Q, x)
+                expr, steps = _assemble(quantity, pieces)
+                expr = canonical(expr) if not expr.is_infinite else expr
+        except Declined as why:
+            reasons[name] = str(why)
+            continue
+        except BudgetExceeded as why:
+            reasons[name] = str(why)
+            continue
+        except Exception as why:  # noqa: BLE001 - any SymPy failure is a declined route
+            reasons[name] = f"SymPy failed: {type(why).__name__}: {why}"
+            continue
+        if expr.has(sp.nan) or expr.has(sp.zoo):
+            reasons[name] = f"undefined result {expr}"
+            continue
+        reason = _divergence_reason(pieces, steps) if expr.is_infinite else ""
+        definition = Step("definition", "", _definition(quantity, P, Q, x))
+        return _result(quantity, P, Q, expr, name, [definition, *steps], reason=reason)
+    return reasons
+
+
+def _assemble(quantity: str, pieces: Pieces) -> tuple[sp.Expr, list[Step]]:
+    steps = list(pieces.steps)
+    if quantity == "entropy":
+        return pieces.entropy, steps
+    if quantity == "cross_entropy":
+        return pieces.cross_entropy, steps
+    kl = pieces.cross_entropy - pieces.entropy
+    if pieces.cross_entropy.is_infinite or pieces.entropy.is_infinite:
+        kl = sp.oo if pieces.cross_entropy == sp.oo and pieces.entropy.is_finite is not False \
+            else sp.nan
+    steps.append(Step("KL = H(P,Q) - H(P)", r"D_{\mathrm{KL}} = H(P, Q) - H(P)", kl))
+    return kl, steps
+
+
+def _divergence_reason(pieces: Pieces, steps: list[Step]) -> str:
+    diverging = [s.label for s in steps if getattr(s.expr, "is_infinite", False)
+                 and s.label.startswith("E_P")]
+    return ("E_P[log q(X)] diverges (" + ", ".join(f"{d} = oo" for d in diverging) + "): "
+            "Q's tail is too light to cover P's") if diverging else "the integral diverges"
+
+
+def _definition(quantity: str, P: Bound, Q: Bound | None, x: sp.Symbol) -> sp.Expr:
+    log_p = P.logpdf(x)
+    integrand = {"kl": lambda: sp.exp(log_p) * (log_p - Q.logpdf(x)),
+                 "cross_entropy": lambda: -sp.exp(log_p) * Q.logpdf(x),
+                 "entropy": lambda: -sp.exp(log_p) * log_p}[quantity]()
+    support = P.support()
+    if P.family.discrete:
+        return sp.Sum(integrand, (x, support.inf, support.sup))
+    return sp.Integral(integrand, (x, support.inf, support.sup))
+
+
+def _result(quantity, P, Q, expr, route, steps, reason="") -> Result:
+    return Result(quantity=quantity, P=P, Q=Q, expr=expr, route=route, steps=tuple(steps),
+                  conditions=(), reason=reason, lhs=_LHS[quantity],
+                  domains=_domains(P, Q))
+
+
+def _domains(*bounds: Bound | None) -> dict[sp.Symbol, Domain]:
+    out: dict[sp.Symbol, Domain] = {}
+    for b in bounds:
+        if b is None:
+            continue
+        for p, v in zip(b.family.params, b.values):
+            for s in v.free_symbols:
+                out.setdefault(s, p.domain if v == s else _domain_of_symbol(s))
+    return out
+
+
+def _domain_of_symbol(s: sp.Symbol) -> Domain:
+    from symkl.family import POSITIVE, POSITIVE_INTEGER
+    if s.is_integer and s.is_positive:
+        return POSITIVE_INTEGER
+    return POSITIVE if s.is_positive else REAL
+
+
+def _instantiate(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -> Result:
+    """Substitute the instances' values for the generic symbols."""
+    gp, gq = generic.P, generic.Q
+    bp = P.bind("1" if Q is not None else "")
+    bq = Q.bind("2") if Q is not None else None
+    subs = dict(zip(gp.values, bp.values))
+    if gq is not None:
+        subs.update(zip(gq.values, bq.values))
+    subs = {k: v for k, v in subs.items() if k != v}
+    if not subs:
+        return generic
+    expr = generic.expr.xreplace(subs)
+    if not all(v.is_Symbol for v in subs.values()) and not expr.is_infinite:
+        expr = canonical(expr)
+    steps = tuple(Step(s.label, s.lhs, s.expr.xreplace(subs)) for s in generic.steps)
+    conditions = tuple(c for b in (bp, bq) if b is not None for c in b.constraints())
+    return Result(quantity=generic.quantity, P=bp, Q=bq, expr=expr, route=generic.route,
+                  steps=steps, conditions=conditions, reason=generic.reason, lhs=generic.lhs,
+                  domains=_domains(bp, bq))

@@ -1,0 +1,124 @@
+"""E_P[g(X)] for a bound family P, by the cheapest rule that applies.
+
+Rules, in order: a constant; a multiple of a sufficient statistic (E[T] = grad A(eta), derived
+from the log-partition); the log of a polynomial under a Cauchy-type P (the Poisson-kernel
+mean-value property); otherwise the integral (or sum) of g times the density over the support,
+split at breakpoints.  Results are cached per (P, g): each statistic is integrated once.
+
+>>> import sympy as sp
+>>> from symkl.families import Exponential
+>>> x = sp.Symbol("x", real=True)
+>>> expectation(sp.log(x), x, Exponential().bind(1))
+-log(lam1) - EulerGamma
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy as sp
+
+from symkl.family import Bound
+from symkl.integration import Declined, abs_kinks, integrate_over, sum_over
+
+Expr = sp.Expr
+
+
+def expectation(g: Expr, x: sp.Symbol, P: Bound) -> Expr:
+    """E_P[g(X)], splitting ``g`` into x-free coefficients times statistics (linearity)."""
+    total = sp.S.Zero
+    for coeff, stat in split_statistics(g, x):
+        total += coeff * (stat if not stat.has(x) else statistic_mean(stat, x, P))
+    return total
+
+
+def split_statistics(g: Expr, x: sp.Symbol) -> list[tuple[Expr, Expr]]:
+    """Write g as sum(coefficient * statistic) with x-free coefficients, grouping equal statistics.
+
+    >>> x, a = sp.symbols("x a", positive=True)
+    >>> split_statistics(a * x + 2 * x + sp.log(x), x)
+    [(1, log(x)), (a + 2, x)]
+    """
+    groups: dict[Expr, Expr] = {}
+    for term in sp.Add.make_args(sp.expand(g)):
+        coeff, stat = term.as_independent(x, as_Add=False)
+        groups[stat] = groups.get(stat, sp.S.Zero) + coeff
+    return sorted(((c, s) for s, c in groups.items() if c != 0),
+                  key=lambda cs: sp.default_sort_key(cs[1]))
+
+
+@lru_cache(maxsize=4096)
+def statistic_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
+    """E_P[stat(X)] for one statistic, by the first rule that applies."""
+    for rule in (_by_log_partition, _by_poisson_kernel):
+        value = rule(stat, x, P)
+        if value is not None:
+            return value
+    return _by_integration(stat, x, P)
+
+
+def sufficient_statistic_means(P: Bound) -> tuple[Expr, ...]:
+    """E_P[T(X)] = grad A at eta(theta_P), derived from the log-partition.
+
+    >>> from symkl.families import Poisson
+    >>> sufficient_statistic_means(Poisson().bind(1))
+    (lam1,)
+    """
+    ef = P.family.expfam
+    if ef is None:
+        raise Declined(f"{P.family.name} has no exponential-family view")
+    eta = sp.symbols(f"eta0:{len(ef.natural_params(*P.values))}")
+    log_partition = ef.log_partition(eta)
+    point = dict(zip(eta, ef.natural_params(*P.values)))
+    return tuple(sp.simplify(sp.diff(log_partition, e).subs(point)) for e in eta)
+
+
+def _by_log_partition(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    ef = P.family.expfam
+    if ef is None:
+        return None
+    for t, mean in zip(ef.stats(x), sufficient_statistic_means(P)):
+        ratio = sp.simplify(stat / t)
+        if not ratio.has(x):
+            return ratio * mean
+    return None
+
+
+def _by_poisson_kernel(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    """E[log f(X)] for a polynomial f when P's density is the Poisson kernel at w = x0 + i*gamma.
+
+    log|x - r| is harmonic in the upper half-plane when Im r <= 0 (and |x - r| = |x - conj r|),
+    so its Poisson integral is its value at w.
+    """
+    if P.family.poisson_kernel_point is None or not isinstance(stat, sp.log):
+        return None
+    try:
+        poly = sp.Poly(stat.args[0], x)
+    except sp.PolynomialError:
+        return None
+    roots = sp.roots(poly)
+    if sum(roots.values()) != poly.degree() or not poly.LC().is_positive:
+        return None
+    w = P.family.poisson_kernel_point(*P.values)
+    total = sp.log(poly.LC())
+    for r, mult in roots.items():
+        if sp.im(r).is_positive:
+            r = sp.conjugate(r)
+        elif not sp.im(r).is_nonpositive:
+            return None
+        d = sp.expand(w - r)
+        total += mult * sp.log(sp.factor(sp.re(d) ** 2 + sp.im(d) ** 2)) / 2
+    return total
+
+
+def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
+    density = sp.exp(P.logpdf(x))
+    if P.family.discrete:
+        value = sum_over(stat * density, x, P.support())
+    else:
+        points = list(P.breakpoints()) + abs_kinks(stat, x)
+        value = integrate_over(sp.powsimp(stat * density), x, P.support(), points)
+    if value.has(sp.nan):
+        raise Declined(f"E[{stat}] is undefined under {P.family.name}")
+    if value.has(sp.oo, -sp.oo, sp.zoo) and not value.is_infinite:
+        raise Declined(f"E[{stat}] under {P.family.name} mixes infinite terms: {value}")
+    return value if value.is_infinite else sp.simplify(sp.gammasimp(value))

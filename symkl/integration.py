@@ -1,0 +1,201 @@
+"""Integrals and sums over a support, split where the integrand has kinks.
+
+``integrate_over(f, x, support, points)`` integrates ``f`` (which may contain ``Abs``) over an
+interval, split at ``points``.  When the order of symbolic points is unknown (Laplace's mu1
+against mu2, or against the support's end 0), every consistent order is integrated as a case:
+each unknown point is written as its left neighbour plus a positive gap, so the sign of every
+``Abs`` is decided on every piece.  Cases that agree as functions of the gap merge into one
+expression with ``|mu1 - mu2|``; otherwise the result is a Piecewise with textbook conditions.
+
+>>> import sympy as sp
+>>> x = sp.Symbol("x", real=True)
+>>> integrate_over(sp.exp(-sp.Abs(x)) / 2, x, sp.Reals, [sp.S.Zero])
+1
+"""
+from __future__ import annotations
+
+import itertools
+
+import sympy as sp
+
+Expr = sp.Expr
+
+
+class Declined(Exception):
+    """A route or rule cannot produce a closed form; the message says why."""
+
+
+def sum_over(f: Expr, k: sp.Symbol, support: sp.Set) -> Expr:
+    """Sum ``f`` over a discrete support (a Range).
+
+    >>> k = sp.Symbol("k", integer=True, nonnegative=True)
+    >>> sum_over(k, k, sp.Range(0, 3))
+    3
+    """
+    if not isinstance(support, sp.Range):
+        raise Declined(f"cannot sum over {support}")
+    if support.size.is_finite:
+        return sp.Add(*[f.subs(k, v) for v in support])
+    result = sp.summation(f, (k, support.inf, sp.oo))
+    if result.has(sp.Sum):
+        result = sp.Sum(f, (k, support.inf, sp.oo))  # kept as a series: exact, not closed
+    return result
+
+
+def integrate_over(f: Expr, x: sp.Symbol, support: sp.Set, points=()) -> Expr:
+    """Integrate ``f`` over the interval ``support``, split at ``points`` (see module doc)."""
+    if support == sp.Reals:
+        lo, hi = sp.S.NegativeInfinity, sp.S.Infinity
+    elif isinstance(support, sp.Interval):
+        lo, hi = support.inf, support.sup
+    else:
+        raise Declined(f"cannot integrate over {support}")
+    marks = _distinct([p for p in (lo, hi, *points) if p.is_finite is not False])
+    cases = []
+    for order in _orders(marks):
+        gaps, subs = _gap_substitution(order)
+        value = _integrate_in_order(f.subs(subs), x, lo.subs(subs), hi.subs(subs),
+                                    [p.subs(subs) for p in order])
+        cases.append((order, gaps, subs, value))
+    return _merge(cases)
+
+
+def _distinct(points: list[Expr]) -> list[Expr]:
+    out: list[Expr] = []
+    for p in points:
+        if not any(sp.simplify(p - q) == 0 for q in out):
+            out.append(p)
+    return out
+
+
+def _known_less(a: Expr, b: Expr) -> bool | None:
+    d = b - a
+    return True if d.is_positive else False if d.is_nonpositive else None
+
+
+def _orders(marks: list[Expr]) -> list[tuple[Expr, ...]]:
+    """Every strict order of ``marks`` consistent with what SymPy knows."""
+    unknown = [(a, b) for a, b in itertools.combinations(marks, 2) if _known_less(a, b) is None]
+    if not unknown:
+        return [tuple(sorted(marks, key=sp.default_sort_key)) if len(marks) < 2 else
+                tuple(sorted(marks, key=lambda m: _rank(m, marks)))]
+    if len(marks) > 4:
+        raise Declined("too many breakpoints of unknown order")
+    for m in marks:
+        if not (m.is_Symbol or m.is_Number):
+            raise Declined(f"cannot order the breakpoint {m}")
+    orders = []
+    for perm in itertools.permutations(marks):
+        if all(_known_less(b, a) is not True for a, b in zip(perm, perm[1:])):
+            orders.append(perm)
+    return orders
+
+
+def _rank(m: Expr, marks: list[Expr]) -> int:
+    return sum(1 for other in marks if _known_less(other, m))
+
+
+def _gap_substitution(order: tuple[Expr, ...]):
+    """Write each symbolic point as a neighbour plus (or minus) a positive gap symbol."""
+    subs: dict[sp.Symbol, Expr] = {}
+    gaps: dict[sp.Symbol, tuple[Expr, Expr]] = {}
+    fixed = [i for i, m in enumerate(order) if m.is_Number]
+    anchor = fixed[0] if fixed else 0
+    for i in range(anchor + 1, len(order)):
+        if order[i].is_Symbol and order[i] not in subs:
+            gap = sp.Dummy(f"d{i}", positive=True)
+            subs[order[i]] = order[i - 1].subs(subs) + gap
+            gaps[gap] = (order[i - 1], order[i])
+    for i in range(anchor - 1, -1, -1):
+        if order[i].is_Symbol and order[i] not in subs:
+            gap = sp.Dummy(f"d{i}", positive=True)
+            subs[order[i]] = order[i + 1].subs(subs) - gap
+            gaps[gap] = (order[i], order[i + 1])
+    if any(order[i].is_Number for i in fixed) and len(fixed) != len(set(fixed)):
+        raise Declined("inconsistent order")
+    return gaps, subs
+
+
+def _integrate_in_order(f: Expr, x: sp.Symbol, lo: Expr, hi: Expr, marks: list[Expr]) -> Expr:
+    inner = [m for m in marks if (m - lo).is_positive and (hi - m).is_positive]
+    edges = [lo, *sorted(inner, key=lambda m: _rank(m, inner)), hi]
+    total = sp.S.Zero
+    for a, b in zip(edges, edges[1:]):
+        piece = _resolve_abs(f, x, a, b)
+        value = sp.integrate(piece, (x, a, b), conds="none")
+        if value.has(sp.Integral):
+            raise Declined(f"SymPy could not integrate {piece} over ({a}, {b})")
+        total += value
+    if total.has(sp.nan):
+        raise Declined("the integral is undefined (nan)")
+    return total
+
+
+def _resolve_abs(f: Expr, x: sp.Symbol, a: Expr, b: Expr) -> Expr:
+    """Replace each |g(x)| by +g or -g, decided at an interior point of (a, b)."""
+    if a.is_infinite and b.is_infinite:
+        t = sp.S.Zero
+    elif a.is_infinite:
+        t = b - 1
+    elif b.is_infinite:
+        t = a + 1
+    else:
+        t = (a + b) / 2
+    repl = {}
+    for node in f.atoms(sp.Abs):
+        inner = node.args[0]
+        if not inner.has(x):
+            continue
+        at = sp.simplify(inner.subs(x, t))
+        if at.is_positive:
+            repl[node] = inner
+        elif at.is_negative:
+            repl[node] = -inner
+        else:
+            raise Declined(f"cannot decide the sign of {inner} on ({a}, {b})")
+    return f.xreplace(repl)
+
+
+def _merge(cases) -> Expr:
+    if len(cases) == 1:
+        _, _, subs, value = cases[0]
+        return _back(value, cases[0][1])
+    merged = _merge_as_abs(cases)
+    if merged is not None:
+        return merged
+    pieces = []
+    for i, (order, gaps, _, value) in enumerate(cases):
+        cond = sp.And(*[sp.Lt(a, b) if i < len(cases) - 1 else sp.true
+                        for a, b in zip(order, order[1:])
+                        if not (a.is_Number and b.is_Number)])
+        pieces.append((_back(value, gaps), cond if i < len(cases) - 1 else sp.true))
+    return sp.Piecewise(*pieces)
+
+
+def _back(value: Expr, gaps) -> Expr:
+    return value.subs({g: b - a for g, (a, b) in gaps.items()})
+
+
+def _merge_as_abs(cases) -> Expr | None:
+    """Two mirror-image orders of two symbols whose results agree as functions of the gap."""
+    if len(cases) != 2 or len(cases[0][1]) != 1 or len(cases[1][1]) != 1:
+        return None
+    (g1, (a1, b1)), = cases[0][1].items()
+    (g2, _), = cases[1][1].items()
+    v1, v2 = cases[0][3], cases[1][3].subs(g2, g1)
+    if v1.free_symbols & {a1, b1} or v2.free_symbols & {a1, b1}:
+        return None
+    if sp.simplify(v1 - v2) != 0:
+        return None
+    return v1.subs(g1, sp.Abs(b1 - a1))
+
+
+def abs_kinks(f: Expr, x: sp.Symbol) -> list[Expr]:
+    """Points where an |a x + b| inside ``f`` changes sign.
+
+    >>> x, m = sp.symbols("x m", real=True)
+    >>> abs_kinks(sp.Abs(x - m) + x, x)
+    [m]
+    """
+    return [sp.solve(node.args[0], x)[0] for node in f.atoms(sp.Abs)
+            if node.args[0].has(x) and sp.degree(node.args[0], x) == 1]

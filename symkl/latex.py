@@ -1,0 +1,96 @@
+r"""LaTeX for results: subscripted symbols, a left-hand side, aligned steps, whole documents.
+
+>>> import symkl
+>>> from symkl.families import Normal
+>>> r = symkl.kl(Normal(0, 1), Normal(1, 1))
+>>> r.latex()
+'D_{\\mathrm{KL}}\\left(\\mathcal{N}\\left(0, 1^{2}\\right) \\,\\middle\\|\\, \\mathcal{N}\\left(1, 1^{2}\\right)\\right) = \\frac{1}{2}'
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sympy as sp
+
+if TYPE_CHECKING:
+    from symkl.family import Bound
+    from symkl.result import Result
+
+PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[margin=2cm]{geometry}
+\usepackage{amsmath,amssymb}
+\allowdisplaybreaks
+\begin{document}
+"""
+
+
+def symbol_names(*bounds: "Bound | None") -> dict[sp.Symbol, str]:
+    r"""LaTeX names for the symbols a binding invented: mu1 -> \mu_{1}, x01 -> x_{0,1}.
+
+    >>> from symkl.families import Cauchy
+    >>> symbol_names(Cauchy().bind(1))[sp.Symbol("x01", real=True)]
+    'x_{0,1}'
+    """
+    names: dict[sp.Symbol, str] = {}
+    for b in bounds:
+        if b is None:
+            continue
+        for p, v in zip(b.family.params, b.values):
+            if v.is_Symbol and v.name.startswith(p.name) and v.name[len(p.name):] in ("", "1", "2"):
+                index = v.name[len(p.name):]
+                if not index:
+                    names[v] = p.latex
+                elif p.latex.endswith("}") and "_{" in p.latex:
+                    names[v] = p.latex[:-1] + "," + index + "}"
+                else:
+                    names[v] = f"{p.latex}_{{{index}}}"
+    return names
+
+
+def render(result: "Result", steps: bool = False, document: bool = False,
+           names: dict | None = None, ln: bool = False) -> str:
+    """The equation ``lhs = closed form`` (or the aligned derivation), optionally as a document.
+
+    ``names`` overrides symbol names ({"sigma1": r"s_p"} or {Symbol: latex}); ``ln`` prints
+    natural logs as \\ln.
+    """
+    table = symbol_names(result.P, result.Q)
+    for key, value in (names or {}).items():
+        matches = [s for s in result.params if s == key or s.name == key]
+        if not matches:
+            raise ValueError(f"no parameter named {key!r}; parameters: "
+                             f"{', '.join(s.name for s in result.params)}")
+        table[matches[0]] = value
+
+    def tex(e: sp.Basic) -> str:
+        return sp.latex(e, symbol_names=table, ln_notation=ln)
+
+    lhs = result.lhs.format(P=result.P.latex(table),
+                            Q=result.Q.latex(table) if result.Q is not None else "")
+    rhs = _value(result, tex)
+    if not steps:
+        body = f"{lhs} = {rhs}"
+        return f"{PREAMBLE}\\[\n{body}\n\\]\n\\end{{document}}\n" if document else body
+    lines = [f"{lhs} &= {rhs}"]
+    for step in result.steps:
+        label = step.lhs or (lhs if step.label == "definition" else step.label)
+        lines.append(f"{label} &= {tex(step.expr)}")
+    if result.reason:
+        lines.append(r"&\text{" + _escape(result.reason) + "}")
+    body = "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+    if document:
+        return f"{PREAMBLE}\\[\n{body}\n\\]\n\\end{{document}}\n"
+    return body
+
+
+def _value(result: "Result", tex) -> str:
+    if result.is_infinite:
+        return r"\infty"
+    return tex(result.expr)
+
+
+def _escape(text: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"),
+                 ("#", r"\#"), ("{", r"\{"), ("}", r"\}"), ("||", r"$\|$"), ("oo", r"$\infty$")):
+        text = text.replace(a, b)
+    return text

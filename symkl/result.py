@@ -1,0 +1,104 @@
+"""Result: a derived quantity with its steps, LaTeX, numeric functions and verification.
+
+>>> import symkl
+>>> from symkl.families import Normal
+>>> r = symkl.kl(Normal(), Normal())
+>>> r.params
+(mu1, sigma1, mu2, sigma2)
+>>> r.route
+'bregman'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import sympy as sp
+
+from symkl.family import Bound, Domain
+from symkl.steps import Step
+
+
+@dataclass(frozen=True)
+class Result:
+    """A derived closed form (or a documented infinity) for a quantity of P (and Q).
+
+    ``expr`` is the closed form; ``params`` the free parameters in order (P's, then Q's);
+    ``route`` the route that derived it; ``steps`` named intermediate results; ``conditions``
+    validity conditions beyond the declared domains; ``reason`` why the value is infinite.
+    """
+
+    quantity: str
+    P: Bound
+    Q: Bound | None
+    expr: sp.Expr
+    route: str
+    steps: tuple[Step, ...]
+    conditions: tuple[sp.Basic, ...]
+    reason: str
+    lhs: str
+    domains: dict[sp.Symbol, Domain] = field(hash=False, compare=False)
+
+    @property
+    def params(self) -> tuple[sp.Symbol, ...]:
+        """The free parameters: P's symbols then Q's, in family parameter order."""
+        seen: list[sp.Symbol] = []
+        for b in (self.P, self.Q):
+            if b is not None:
+                seen += [s for s in b.symbols() if s not in seen]
+        return tuple(seen)
+
+    @property
+    def is_infinite(self) -> bool:
+        """True when the quantity is +infinity (see ``reason``)."""
+        return bool(self.expr == sp.oo)
+
+    def latex(self, steps: bool = False, document: bool = False, **options: Any) -> str:
+        """LaTeX of the closed form; ``steps=True`` the derivation; ``document=True`` standalone.
+
+        >>> import symkl
+        >>> from symkl.families import Normal
+        >>> print(symkl.kl(Normal(), Normal()).latex())  # doctest: +ELLIPSIS
+        D_{\\mathrm{KL}}\\left(\\mathcal{N}\\left(\\mu_{1}, \\sigma_{1}^{2}\\right) ...
+        """
+        from symkl.latex import render
+        return render(self, steps=steps, document=document, **options)
+
+    def lambdify(self, backend: str = "numpy") -> Callable[..., Any]:
+        """A numeric function of ``params`` (positional, in order, or by keyword).
+
+        >>> import symkl
+        >>> from symkl.families import Normal
+        >>> f = symkl.kl(Normal(), Normal()).lambdify()
+        >>> float(f(0, 1, 1, 1))
+        0.5
+        """
+        from symkl.backends import lambdify
+        return lambdify(self.expr, self.params, backend)
+
+    def verify(self, points: int = 3, seed: int = 0, dps: int = 30, tol: float = 1e-20):
+        """Compare with mpmath quadrature of the definition at seeded admissible points.
+
+        >>> import symkl
+        >>> from symkl.families import Exponential
+        >>> symkl.kl(Exponential(), Exponential()).verify().ok
+        True
+        """
+        from symkl.verify import verify
+        return verify(self, points=points, seed=seed, dps=dps, tol=tol)
+
+    def subs(self, **values: Any) -> sp.Expr:
+        """The closed form at named parameter values, exactly (names as in ``params``)."""
+        by_name = {s.name: s for s in self.params}
+        unknown = set(values) - set(by_name)
+        if unknown:
+            raise ValueError(f"unknown parameters {sorted(unknown)}; known: {sorted(by_name)}")
+        return self.expr.xreplace({by_name[k]: sp.nsimplify(v) for k, v in values.items()})
+
+    def __repr__(self) -> str:
+        pair = self.P.family.name + (f" || {self.Q.family.name}" if self.Q is not None else "")
+        extra = f", reason={self.reason!r}" if self.reason else ""
+        return f"Result({self.quantity}[{pair}] = {self.expr}, route={self.route!r}{extra})"
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"

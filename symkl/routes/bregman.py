@@ -1,0 +1,57 @@
+"""Exponential families: everything from the log-partition A(eta), no integral.
+
+With E_P[T] = grad A(eta_P):  H(P) = A(eta_P) - eta_P . E_P[T] - E_P[log h],
+H(P, Q) = A(eta_Q) - eta_Q . E_P[T] - E_P[log h], so that
+KL(P || Q) = A(eta_Q) - A(eta_P) - (eta_Q - eta_P) . grad A(eta_P)   (a Bregman divergence).
+
+>>> import sympy as sp
+>>> from symkl.families import Poisson
+>>> k = sp.Symbol("k", integer=True, nonnegative=True)
+>>> pieces = derive(Poisson().bind(1), Poisson().bind(2), k)
+>>> sp.simplify(pieces.cross_entropy - pieces.entropy - (lam1 := sp.Symbol("lam1", positive=True))
+...             * sp.log(lam1 / sp.Symbol("lam2", positive=True)) - sp.Symbol("lam2", positive=True)
+...             + lam1)
+0
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from symkl.expectation import expectation, sufficient_statistic_means
+from symkl.family import Bound
+from symkl.integration import Declined
+from symkl.steps import Pieces, Step
+
+
+def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
+    """H(P) and H(P, Q) from the log-partition when P and Q are the same exponential family."""
+    ef = P.family.expfam
+    if ef is None:
+        raise Declined(f"{P.family.name} is not an exponential family")
+    if Q is not None and Q.family is not P.family:
+        raise Declined(f"P ({P.family.name}) and Q ({Q.family.name}) are different families")
+    eta = sp.symbols(f"eta0:{len(ef.stats(x))}")
+    log_partition = ef.log_partition(eta)
+    eta_p = ef.natural_params(*P.values)
+    mean_t = sufficient_statistic_means(P)
+    e_log_h = expectation(ef.log_base(x), x, P)
+    a_p = log_partition.subs(dict(zip(eta, eta_p)))
+    entropy = a_p - _dot(eta_p, mean_t) - e_log_h
+    steps = [
+        Step("natural parameters", r"\eta(\theta_P)", sp.Matrix(eta_p).T),
+        Step("log-partition", r"A(\eta)", log_partition),
+        Step("mean of the sufficient statistics", r"\mathbb{E}_P[T(X)] = \nabla A(\eta_P)",
+             sp.Matrix(mean_t).T),
+        Step("entropy H(P)", "H(P)", entropy),
+    ]
+    cross = None
+    if Q is not None:
+        eta_q = ef.natural_params(*Q.values)
+        a_q = log_partition.subs(dict(zip(eta, eta_q)))
+        cross = a_q - _dot(eta_q, mean_t) - e_log_h
+        steps.insert(3, Step("cross-entropy H(P,Q)", "H(P, Q)", cross))
+    return Pieces(entropy=entropy, cross_entropy=cross, steps=steps)
+
+
+def _dot(a, b) -> sp.Expr:
+    return sp.Add(*[u * v for u, v in zip(a, b)])

@@ -1,0 +1,65 @@
+"""Is supp P inside supp Q?  If not, KL(P || Q) and H(P, Q) are infinite.
+
+Supports are compared up to sets of measure zero (the open interval (0, inf) and [0, inf) are
+the same support for a density).
+
+>>> from symkl.families import Normal, Exponential
+>>> support_gap(Normal().bind(1), Exponential().bind(2))
+'supp P = (-oo, oo) is not inside supp Q = (0, oo): P gives positive probability to a set where q = 0'
+>>> support_gap(Exponential().bind(1), Normal().bind(2)) is None
+True
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from symkl.family import Bound
+
+
+class IncompatiblePair(ValueError):
+    """P and Q are not both discrete or both continuous: no divergence between them exists."""
+
+
+def check_same_kind(P: Bound, Q: Bound) -> None:
+    """Raise IncompatiblePair for a discrete/continuous mix, with the reason."""
+    if P.family.discrete != Q.family.discrete:
+        kinds = {True: "discrete (a probability mass function)", False: "continuous (a density)"}
+        raise IncompatiblePair(
+            f"{P.family.name} is {kinds[P.family.discrete]} but {Q.family.name} is "
+            f"{kinds[Q.family.discrete]}: they have no common dominating measure, so KL and "
+            f"cross-entropy between them are not defined (P is not absolutely continuous "
+            f"with respect to Q, or the reverse)")
+
+
+def support_gap(P: Bound, Q: Bound) -> str | None:
+    """None when supp P is inside supp Q; otherwise the reason the divergence is infinite."""
+    sp_p, sp_q = _essential(P.support()), _essential(Q.support())
+    inside = sp_p.is_subset(sp_q)
+    if inside:
+        return None
+    if inside is None:
+        raise NotImplementedError(f"cannot decide whether {sp_p} is inside {sp_q}")
+    return (f"supp P = {_show(sp_p)} is not inside supp Q = {_show(sp_q)}: "
+            f"P gives positive probability to a set where q = 0")
+
+
+def outside_sets(P: Bound, Q: Bound) -> sp.Set:
+    """The part of supp P outside supp Q (where p > 0 but q = 0)."""
+    return sp.Complement(_essential(P.support()), _essential(Q.support()))
+
+
+def _essential(s: sp.Set) -> sp.Set:
+    if isinstance(s, sp.Interval):
+        return sp.Interval.open(s.inf, s.sup)
+    return s
+
+
+def _show(s: sp.Set) -> str:
+    if s == sp.Reals or (isinstance(s, sp.Interval) and s.inf == -sp.oo and s.sup == sp.oo):
+        return "(-oo, oo)"
+    if isinstance(s, sp.Interval):
+        return f"({s.inf}, {s.sup})"
+    if isinstance(s, sp.Range):
+        return "{" + f"{s.inf}, ..., {s.sup}" + "}" if s.size.is_finite else \
+            "{" + f"{s.inf}, {s.inf + 1}, ..." + "}"
+    return str(s)

@@ -1,0 +1,224 @@
+"""Check a closed form against mpmath quadrature (or nsum) of its definition.
+
+Points are seeded and admissible (sampled from each parameter's domain, exact rationals), plus
+one point with P = Q when Q's parameters are free symbols.  Integrals are split at the support's
+ends and the densities' breakpoints; precision is scoped with ``mpmath.workdps``.
+
+>>> import symkl
+>>> from symkl.families import Normal
+>>> report = symkl.kl(Normal(), Normal()).verify()
+>>> report.ok, len(report.checks)
+(True, 4)
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import mpmath
+import sympy as sp
+
+from symkl.family import Bound, FamilyInstance
+
+
+@dataclass(frozen=True)
+class PointCheck:
+    """One comparison: parameter values, closed-form value, quadrature value, error."""
+
+    point: dict
+    closed: mpmath.mpf
+    reference: mpmath.mpf
+    error: float
+    relative: bool
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """All comparisons; ``ok`` when every error is within ``tol`` (``bool(report)`` too)."""
+
+    quantity: str
+    checks: tuple[PointCheck, ...]
+    tol: float
+    dps: int
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return all(c.error <= self.tol for c in self.checks) and bool(self.checks)
+
+    @property
+    def max_error(self) -> float:
+        return max((c.error for c in self.checks), default=float("nan"))
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        head = f"verification of {self.quantity} at dps {self.dps} (tolerance {self.tol:g}):"
+        rows = [head] + ([self.note] if self.note else [])
+        for c in self.checks:
+            pt = ", ".join(f"{k}={v}" for k, v in c.point.items())
+            kind = "rel" if c.relative else "abs"
+            rows.append(f"  [{pt}] closed={mpmath.nstr(c.closed, 22)} "
+                        f"quadrature={mpmath.nstr(c.reference, 22)} {kind} err={c.error:.2e}")
+        rows.append(f"  => {'PASS' if self.ok else 'FAIL'} (max error {self.max_error:.2e})")
+        return "\n".join(rows)
+
+
+def verify(result, points: int = 3, seed: int = 0, dps: int = 30, tol: float = 1e-20,
+           expr: sp.Expr | None = None) -> VerificationReport:
+    """Compare ``expr`` (default: the result's closed form) with quadrature at seeded points."""
+    expr = result.expr if expr is None else expr
+    if result.is_infinite and expr == sp.oo:
+        return _verify_infinite(result, seed, dps)
+    checks = []
+    for point in sample_points(result, points, seed):
+        with mpmath.workdps(dps):
+            closed = mpmath.mpf(str(sp.N(expr.xreplace(point), dps + 5)))
+            reference = definition_value(result.quantity, result.P.values, result.Q, point,
+                                         result.P, dps)
+            relative = abs(reference) > mpmath.mpf(10) ** (-dps + 5)
+            err = abs(closed - reference) / (abs(reference) if relative else 1)
+        checks.append(PointCheck({k.name: v for k, v in point.items()}, closed, reference,
+                                 float(err), relative))
+    return VerificationReport(result.quantity, tuple(checks), tol, dps)
+
+
+def sample_points(result, n: int, seed: int) -> list[dict]:
+    """``n`` seeded admissible points, plus one with P = Q where that can be arranged."""
+    rng = random.Random(seed)
+    params = result.params
+    out: list[dict] = []
+    for _ in range(200 * n):
+        if len(out) == n:
+            break
+        point = {s: result.domains[s].sample(rng) for s in params}
+        if _admissible(result, point):
+            out.append(point)
+    same = _equal_point(result, out[0] if out else {})
+    return out + ([same] if same is not None else [])
+
+
+def _admissible(result, point: dict) -> bool:
+    for cond in result.conditions:
+        if cond.xreplace(point) != sp.S.true:
+            return False
+    return True
+
+
+def _equal_point(result, point: dict) -> dict | None:
+    P, Q = result.P, result.Q
+    if result.quantity != "kl" or Q is None or Q.family is not P.family:
+        return None
+    if not all(v.is_Symbol for v in Q.values) or set(Q.values) & set(P.symbols()):
+        return None
+    same = {s: v for s, v in point.items() if s not in Q.values}
+    same.update({q: p.xreplace(point) for q, p in zip(Q.values, P.values)})
+    return same
+
+
+def definition_value(quantity: str, p_values, Q: Bound | None, point: dict, P: Bound,
+                     dps: int = 30) -> mpmath.mpf:
+    """The defining integral/sum of ``quantity`` at ``point``, by mpmath."""
+    from symkl.engine import variable
+    x = variable(P.family)
+    Pn = Bound(P.family, tuple(v.xreplace(point) for v in p_values))
+    Qn = Bound(Q.family, tuple(v.xreplace(point) for v in Q.values)) if Q is not None else None
+    log_p = Pn.logpdf(x)
+    log_q = Qn.logpdf(x) if Qn is not None else None
+    integrand = {"kl": lambda: sp.exp(log_p) * (log_p - log_q),
+                 "cross_entropy": lambda: -sp.exp(log_p) * log_q,
+                 "entropy": lambda: -sp.exp(log_p) * log_p}[quantity]()
+    with mpmath.workdps(dps):
+        f = sp.lambdify(x, integrand, modules=["mpmath"])
+        support = Pn.support()
+        if Pn.family.discrete:
+            if support.size.is_finite:
+                return mpmath.fsum(f(mpmath.mpf(int(k))) for k in support)
+            return mpmath.nsum(f, [int(support.inf), mpmath.inf])
+        return mpmath.quad(f, _nodes(Pn, Qn))
+
+
+def _nodes(P: Bound, Q: Bound | None) -> list:
+    support = P.support()
+    lo, hi = support.inf, support.sup
+    inner = set(P.breakpoints()) | (set(Q.breakpoints()) if Q is not None else set())
+    inner = sorted(float(b) for b in inner if lo < b < hi)
+    if lo == -sp.oo and hi == sp.oo and not inner:
+        inner = [0.0]
+    ends = [-mpmath.inf if lo == -sp.oo else mpmath.mpf(str(sp.N(lo, 40)))]
+    ends += [mpmath.mpf(b) for b in inner]
+    ends += [mpmath.inf if hi == sp.oo else mpmath.mpf(str(sp.N(hi, 40)))]
+    return ends
+
+
+def numeric_value(quantity: str, P: FamilyInstance, Q: FamilyInstance | None, values: dict,
+                  dps: int = 30) -> "NumericValue":
+    """Quadrature value of ``quantity`` for instances at ``values`` (names of the symbols)."""
+    bp = P.bind("1" if Q is not None else "")
+    bq = Q.bind("2") if Q is not None else None
+    symbols = {s.name: s for b in (bp, bq) if b is not None for s in b.symbols()}
+    missing = set(symbols) - set(values)
+    if missing or set(values) - set(symbols):
+        raise ValueError(f"give a value for each of {sorted(symbols)}")
+    point = {symbols[k]: sp.nsimplify(v) for k, v in values.items()}
+    with mpmath.workdps(dps):
+        value = definition_value(quantity, bp.values, bq, point, bp, dps)
+        check = definition_value(quantity, bp.values, bq, point, bp, dps + 10)
+    return NumericValue(quantity, values, value, float(abs(value - check)))
+
+
+@dataclass(frozen=True)
+class NumericValue:
+    """A value obtained by quadrature, not a closed form; ``error`` estimates its accuracy."""
+
+    quantity: str
+    values: dict
+    value: mpmath.mpf
+    error: float
+    label: str = "numeric (mpmath quadrature of the definition), not a closed form"
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+    def __str__(self) -> str:
+        return f"{self.quantity} ~= {mpmath.nstr(self.value, 20)} ± {self.error:.1e} [{self.label}]"
+
+
+def _verify_infinite(result, seed: int, dps: int) -> VerificationReport:
+    """An infinite verdict: show P's mass outside supp Q, or partial integrals that grow."""
+    from symkl.support import outside_sets
+    point = sample_points(result, 1, seed)[0]
+    P = Bound(result.P.family, tuple(v.xreplace(point) for v in result.P.values))
+    Q = Bound(result.Q.family, tuple(v.xreplace(point) for v in result.Q.values))
+    from symkl.engine import variable
+    x = variable(P.family)
+    density = sp.lambdify(x, sp.exp(P.logpdf(x)), modules=["mpmath"])
+    with mpmath.workdps(dps):
+        if result.route == "support":
+            outside = outside_sets(P, Q)
+            mass = mpmath.mpf(0)
+            for part in (outside.args if isinstance(outside, sp.Union) else (outside,)):
+                if P.family.discrete:
+                    mass += mpmath.nsum(density, [int(part.inf), mpmath.inf]) if not \
+                        part.size.is_finite else mpmath.fsum(density(int(k)) for k in part)
+                else:
+                    mass += mpmath.quad(density, [_mp(part.inf), _mp(part.sup)])
+            note = f"P(X outside supp Q) = {mpmath.nstr(mass, 10)} > 0, so the integral is infinite"
+            check = PointCheck({k.name: v for k, v in point.items()}, mpmath.inf, mass,
+                               0.0 if mass > 0 else 1.0, False)
+            return VerificationReport(result.quantity, (check,), 0.5, dps, note)
+        log_q = Q.logpdf(x)
+        f = sp.lambdify(x, sp.exp(P.logpdf(x)) * (P.logpdf(x) - log_q), modules=["mpmath"])
+        partial = [mpmath.quad(f, [-r, 0, r]) for r in (10, 100, 1000, 10000)]
+    growing = all(b > a for a, b in zip(partial, partial[1:]))
+    note = ("partial integrals over [-R, R], R = 10, 100, 1000, 10000: "
+            + ", ".join(mpmath.nstr(v, 8) for v in partial) + (" (growing without bound)"
+                                                             if growing else " (NOT growing)"))
+    check = PointCheck({k.name: v for k, v in point.items()}, mpmath.inf, partial[-1],
+                       0.0 if growing else 1.0, False)
+    return VerificationReport(result.quantity, (check,), 0.5, dps, note)
+
+
+def _mp(v):
+    return mpmath.inf if v == sp.oo else -mpmath.inf if v == -sp.oo else mpmath.mpf(str(sp.N(v)))
