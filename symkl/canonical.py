@@ -26,13 +26,13 @@ _TRANSCENDENTAL = (sp.log, sp.exp, sp.loggamma, sp.polygamma, sp.gamma, sp.erf, 
 
 def canonical(expr: Expr) -> Expr:
     """Rewrite ``expr`` into its presentation form (equal to it under the declared domains)."""
+    if expr.has(sp.Piecewise):
+        expr = sp.piecewise_fold(expr)
     if isinstance(expr, sp.Piecewise):
         return sp.Piecewise(*[(canonical(e), c) for e, c in expr.args])
     if expr.is_Number or expr.is_infinite or not expr.free_symbols:
         return sp.nsimplify(sp.simplify(expr)) if not expr.is_Float else expr
-    expanded = sp.expand(sp.expand_log(sp.expand_func(expr), force=True))
-    expanded = expanded.replace(lambda e: isinstance(e, sp.polygamma) and e.args[0] == 0,
-                                lambda e: sp.digamma(e.args[1]))
+    expanded = sp.expand(sp.expand_log(_positive_log_args(expr), force=True))
     groups: dict[Expr, Expr] = {}
     for term in sp.Add.make_args(expanded):
         factors = sp.Mul.make_args(term)
@@ -41,11 +41,35 @@ def canonical(expr: Expr) -> Expr:
         groups[key] = groups.get(key, sp.S.Zero) + coeff
     rational = groups.pop(sp.S.One, sp.S.Zero)
     logs = {k: c for k, c in groups.items() if isinstance(k, sp.log)}
-    others = [_tidy(c) * _tidy_args(k) for k, c in groups.items() if k not in logs and c != 0]
+    others = [_tidy(c) * _tidy_args(sp.powsimp(k)) for k, c in groups.items()
+              if k not in logs and c != 0]
     return sp.Add(*_combine_logs(logs), *others, _rational_form(rational))
 
 
+def typical_sign(e: Expr) -> int:
+    """Sign of ``e`` with every parameter set to 1/2 (a tie-breaker for presentation only)."""
+    value = e.subs({s: sp.Rational(1, 2) for s in e.free_symbols})
+    return 1 if value.is_positive else -1 if value.is_negative else 0
+
+
+def _positive_log_args(expr: Expr) -> Expr:
+    """log(-a/(b - 1)) -> log(a/(1 - b)): factor log arguments, pairing minus signs with sums."""
+    def flip(arg: Expr) -> Expr:
+        factors = list(sp.Mul.make_args(sp.factor(sp.together(arg))))
+        negative = [i for i, f in enumerate(factors) if f.is_Number and f < 0]
+        sums = [i for i, f in enumerate(factors)
+                if (f.base if f.is_Pow else f).is_Add and typical_sign(f.base if f.is_Pow else f) < 0]
+        for i, j in zip(negative, sums):
+            factors[i] = -factors[i]
+            f = factors[j]
+            factors[j] = (-f.base) ** f.exp if f.is_Pow else -f
+        return sp.Mul(*factors)
+    return expr.replace(lambda e: isinstance(e, sp.log), lambda e: sp.log(flip(e.args[0])))
+
+
 def _is_transcendental(f: Expr) -> bool:
+    if f is sp.EulerGamma or f is sp.Catalan:
+        return True
     base = f.base if f.is_Pow and f.exp.is_Integer else f
     return isinstance(base, _TRANSCENDENTAL) or (base.is_Pow and base.base == sp.E)
 
@@ -53,7 +77,9 @@ def _is_transcendental(f: Expr) -> bool:
 def _combine_logs(logs: dict[Expr, Expr]) -> list[Expr]:
     """Numeric-coefficient logs into one log; symbolic ones grouped by +-coefficient."""
     numeric = sp.Mul(*[k.args[0] ** c for k, c in logs.items() if c.is_Rational])
-    out = [sp.log(_tidy_args(numeric))] if numeric != 1 else []
+    num, den = sp.fraction(numeric)
+    out = [] if numeric == 1 else [-sp.log(_tidy_args(den))] if num == 1 else \
+        [sp.log(_tidy_args(numeric))]
     classes: list[tuple[Expr, list[Expr], list[Expr]]] = []
     for k, c in logs.items():
         if c.is_Rational:
@@ -69,9 +95,13 @@ def _combine_logs(logs: dict[Expr, Expr]) -> list[Expr]:
         else:
             classes.append((c, [k.args[0]], []))
     for c, num, den in classes:
+        if not num:  # c log(1/b) reads better as -c log(b)
+            out.append(-c * sp.log(_tidy_args(sp.Mul(*den))))
+            continue
         ratio = sp.Mul(*num) / sp.Mul(*den)
-        if c.could_extract_minus_sign():
-            c, ratio = -c, 1 / ratio
+        sign = typical_sign(c) or (-1 if c.could_extract_minus_sign() else 1)
+        if sign < 0:
+            c, ratio = sp.expand(-c), 1 / ratio
         out.append(c * sp.log(_tidy_args(ratio)))
     return out
 

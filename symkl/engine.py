@@ -117,8 +117,8 @@ def _assemble(quantity: str, pieces: Pieces) -> tuple[sp.Expr, list[Step]]:
         return pieces.cross_entropy, steps
     kl = pieces.cross_entropy - pieces.entropy
     if pieces.cross_entropy.is_infinite or pieces.entropy.is_infinite:
-        kl = sp.oo if pieces.cross_entropy == sp.oo and pieces.entropy.is_finite is not False \
-            else sp.nan
+        finite_entropy = not pieces.entropy.has(sp.oo, -sp.oo, sp.zoo, sp.nan)
+        kl = sp.oo if pieces.cross_entropy == sp.oo and finite_entropy else sp.nan
     steps.append(Step("KL = H(P,Q) - H(P)", r"D_{\mathrm{KL}} = H(P, Q) - H(P)", kl))
     return kl, steps
 

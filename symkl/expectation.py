@@ -18,6 +18,7 @@ from functools import lru_cache
 import sympy as sp
 
 from symkl.family import Bound
+from symkl.rewrite import exp_of_sum
 from symkl.integration import Declined, abs_kinks, integrate_over, sum_over
 
 Expr = sp.Expr
@@ -49,7 +50,7 @@ def split_statistics(g: Expr, x: sp.Symbol) -> list[tuple[Expr, Expr]]:
 @lru_cache(maxsize=4096)
 def statistic_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
     """E_P[stat(X)] for one statistic, by the first rule that applies."""
-    for rule in (_by_log_partition, _by_poisson_kernel):
+    for rule in (_by_log_partition, _by_moment_generating, _by_poisson_kernel):
         value = rule(stat, x, P)
         if value is not None:
             return value
@@ -83,6 +84,31 @@ def _by_log_partition(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     return None
 
 
+def _by_moment_generating(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    """E[exp(s . T(X))] = exp(A(eta + s) - A(eta)): powers of x when log x is a statistic.
+
+    Used for s >= 0 on logarithmic statistics (x^2 under Gamma, x under Beta), where eta + s
+    stays in the natural parameter space.
+    """
+    ef = P.family.expfam
+    if ef is None or stat.is_Pow is False and not stat.is_Mul:
+        return None
+    stats = ef.stats(x)
+    s = [sp.S.Zero] * len(stats)
+    for coeff, part in split_statistics(sp.expand_log(sp.log(stat), force=True), x):
+        if not part.has(x):
+            return None  # a constant factor in stat: linearity handles it before we get here
+        matches = [i for i, t in enumerate(stats) if isinstance(t, sp.log) and t == part]
+        if not matches or not (coeff.is_number and coeff > 0):
+            return None
+        s[matches[0]] += coeff
+    eta = sp.symbols(f"eta0:{len(stats)}")
+    log_partition = ef.log_partition(eta)
+    eta_p = ef.natural_params(*P.values)
+    shifted = log_partition.subs(dict(zip(eta, [e + d for e, d in zip(eta_p, s)])))
+    return sp.gammasimp(exp_of_sum(shifted - log_partition.subs(dict(zip(eta, eta_p)))))
+
+
 def _by_poisson_kernel(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     """E[log f(X)] for a polynomial f when P's density is the Poisson kernel at w = x0 + i*gamma.
 
@@ -111,12 +137,12 @@ def _by_poisson_kernel(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
 
 
 def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
-    density = sp.exp(P.logpdf(x))
+    density = P.density(x)
     if P.family.discrete:
         value = sum_over(stat * density, x, P.support())
     else:
         points = list(P.breakpoints()) + abs_kinks(stat, x)
-        value = integrate_over(sp.powsimp(stat * density), x, P.support(), points)
+        value = integrate_over(stat * density, x, P.support(), points)
     if value.has(sp.nan):
         raise Declined(f"E[{stat}] is undefined under {P.family.name}")
     if value.has(sp.oo, -sp.oo, sp.zoo) and not value.is_infinite:

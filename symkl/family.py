@@ -194,6 +194,18 @@ class Bound:
         """The log-density at ``x``."""
         return self.family.logpdf(x, *self.values)
 
+    def density(self, x: sp.Symbol) -> Expr:
+        """The density (or mass function) written as powers, not exp(log ...), for integration.
+
+        >>> import sympy as sp
+        >>> from symkl.families import Gamma
+        >>> x = sp.Symbol("x", positive=True)
+        >>> Gamma(2, 3).bind(1).density(x)
+        9*x*exp(-3*x)
+        """
+        from symkl.rewrite import exp_of_sum
+        return exp_of_sum(self.logpdf(x))
+
     def support(self) -> sp.Set:
         """The support as a SymPy set."""
         return self.family.support(*self.values)

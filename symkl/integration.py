@@ -70,7 +70,7 @@ def _distinct(points: list[Expr]) -> list[Expr]:
 
 def _known_less(a: Expr, b: Expr) -> bool | None:
     d = b - a
-    return True if d.is_positive else False if d.is_nonpositive else None
+    return True if d.is_extended_positive else False if d.is_extended_nonpositive else None
 
 
 def _orders(marks: list[Expr]) -> list[tuple[Expr, ...]]:
@@ -117,18 +117,32 @@ def _gap_substitution(order: tuple[Expr, ...]):
 
 
 def _integrate_in_order(f: Expr, x: sp.Symbol, lo: Expr, hi: Expr, marks: list[Expr]) -> Expr:
-    inner = [m for m in marks if (m - lo).is_positive and (hi - m).is_positive]
+    inner = [m for m in marks if (m - lo).is_extended_positive and (hi - m).is_extended_positive]
+    if lo.is_infinite and hi.is_infinite and not inner:
+        inner = [sp.S.Zero]  # half-lines: a divergent piece then shows as +-oo, not nan
     edges = [lo, *sorted(inner, key=lambda m: _rank(m, inner)), hi]
     total = sp.S.Zero
     for a, b in zip(edges, edges[1:]):
         piece = _resolve_abs(f, x, a, b)
-        value = sp.integrate(piece, (x, a, b), conds="none")
+        value = _divergent_tail(piece, x, a, b)
+        if value is None:
+            value = sp.integrate(piece, (x, a, b), conds="none")
         if value.has(sp.Integral):
             raise Declined(f"SymPy could not integrate {piece} over ({a}, {b})")
         total += value
     if total.has(sp.nan):
         raise Declined("the integral is undefined (nan)")
     return total
+
+
+def _divergent_tail(f: Expr, x: sp.Symbol, a: Expr, b: Expr) -> Expr | None:
+    """+-oo when f decays no faster than 1/|x| at an infinite end (so the integral diverges)."""
+    for end, sign in ((b, 1), (a, -1)):
+        if end.is_infinite:
+            tail = sp.limit(sign * x * f, x, end)
+            if tail.is_zero is False and tail.is_extended_real:
+                return sp.oo if tail.is_extended_positive else -sp.oo
+    return None
 
 
 def _resolve_abs(f: Expr, x: sp.Symbol, a: Expr, b: Expr) -> Expr:
@@ -147,9 +161,9 @@ def _resolve_abs(f: Expr, x: sp.Symbol, a: Expr, b: Expr) -> Expr:
         if not inner.has(x):
             continue
         at = sp.simplify(inner.subs(x, t))
-        if at.is_positive:
+        if at.is_extended_positive:
             repl[node] = inner
-        elif at.is_negative:
+        elif at.is_extended_negative:
             repl[node] = -inner
         else:
             raise Declined(f"cannot decide the sign of {inner} on ({a}, {b})")

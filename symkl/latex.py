@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
 
 if TYPE_CHECKING:
     from symkl.family import Bound
@@ -62,8 +63,10 @@ def render(result: "Result", steps: bool = False, document: bool = False,
                              f"{', '.join(s.name for s in result.params)}")
         table[matches[0]] = value
 
+    printer = _Printer({"symbol_names": table, "ln_notation": ln})
+
     def tex(e: sp.Basic) -> str:
-        return sp.latex(e, symbol_names=table, ln_notation=ln)
+        return printer.doprint(e)
 
     lhs = result.lhs.format(P=result.P.latex(table),
                             Q=result.Q.latex(table) if result.Q is not None else "")
@@ -81,6 +84,16 @@ def render(result: "Result", steps: bool = False, document: bool = False,
     if document:
         return f"{PREAMBLE}\\[\n{body}\n\\]\n\\end{{document}}\n"
     return body
+
+
+class _Printer(LatexPrinter):
+    """SymPy's printer with the digamma function as psi rather than polygamma(0, .)."""
+
+    def _print_polygamma(self, expr, exp=None):
+        if expr.args[0] == 0:
+            tex = r"\psi\left(%s\right)" % self._print(expr.args[1])
+            return tex if exp is None else f"{tex}^{{{exp}}}"
+        return super()._print_polygamma(expr, exp)
 
 
 def _value(result: "Result", tex) -> str:

@@ -60,6 +60,7 @@ def _show(s: sp.Set) -> str:
     if isinstance(s, sp.Interval):
         return f"({s.inf}, {s.sup})"
     if isinstance(s, sp.Range):
-        return "{" + f"{s.inf}, ..., {s.sup}" + "}" if s.size.is_finite else \
-            "{" + f"{s.inf}, {s.inf + 1}, ..." + "}"
+        if s.size.is_finite:
+            return "{" + ", ".join(str(v) for v in s) + "}"
+        return "{" + f"{s.inf}, {s.inf + 1}, ..." + "}"
     return str(s)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symkl.expectation import expectation, sufficient_statistic_means
+from symkl.expectation import sufficient_statistic_means
 from symkl.family import Bound
 from symkl.integration import Declined
 from symkl.steps import Pieces, Step
@@ -34,7 +34,7 @@ def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
     log_partition = ef.log_partition(eta)
     eta_p = ef.natural_params(*P.values)
     mean_t = sufficient_statistic_means(P)
-    e_log_h = expectation(ef.log_base(x), x, P)
+    e_log_h = _mean_log_base(ef.log_base(x), x, P)
     a_p = log_partition.subs(dict(zip(eta, eta_p)))
     entropy = a_p - _dot(eta_p, mean_t) - e_log_h
     steps = [
@@ -51,6 +51,15 @@ def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
         cross = a_q - _dot(eta_q, mean_t) - e_log_h
         steps.insert(3, Step("cross-entropy H(P,Q)", "H(P, Q)", cross))
     return Pieces(entropy=entropy, cross_entropy=cross, steps=steps)
+
+
+def _mean_log_base(log_h: sp.Expr, x: sp.Symbol, P: Bound) -> sp.Expr:
+    """E_P[log h(X)]: a constant, or its defining sum/integral (it cancels in KL)."""
+    if not log_h.has(x):
+        return log_h
+    support = P.support()
+    kind = sp.Sum if P.family.discrete else sp.Integral
+    return kind(log_h * P.density(x), (x, support.inf, support.sup))
 
 
 def _dot(a, b) -> sp.Expr:

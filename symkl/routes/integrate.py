@@ -21,20 +21,20 @@ from symkl.steps import Pieces, Step
 def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
     """H(P) and H(P, Q) from the defining integrals over P's support."""
     log_p = sp.expand(sp.expand_log(P.logpdf(x), force=True))
-    entropy = -_integral(log_p, log_p, P, Q, x)
+    entropy = -_integral(log_p, P, Q, x)
     steps = [Step("entropy H(P)", r"H(P) = -\int p \log p", entropy)]
     cross = None
     if Q is not None:
         log_ratio = sp.expand(sp.expand_log(P.logpdf(x) - Q.logpdf(x), force=True))
-        kl = _integral(log_ratio, log_p, P, Q, x)
+        kl = _integral(log_ratio, P, Q, x)
         steps.insert(0, Step("defining integral", r"\int p \log\frac{p}{q}", kl))
         cross = kl + entropy
         steps.insert(1, Step("cross-entropy H(P,Q)", "H(P, Q)", cross))
     return Pieces(entropy=entropy, cross_entropy=cross, steps=steps)
 
 
-def _integral(g: sp.Expr, log_p: sp.Expr, P: Bound, Q: Bound | None, x: sp.Symbol) -> sp.Expr:
-    integrand = sp.powsimp(sp.exp(log_p) * g)
+def _integral(g: sp.Expr, P: Bound, Q: Bound | None, x: sp.Symbol) -> sp.Expr:
+    integrand = P.density(x) * g
     if P.family.discrete:
         return sp.simplify(sum_over(integrand, x, P.support()))
     points = list(P.breakpoints()) + list(Q.breakpoints() if Q else ()) + abs_kinks(g, x)

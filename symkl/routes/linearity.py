@@ -18,6 +18,7 @@ import sympy as sp
 
 from symkl.expectation import split_statistics, statistic_mean
 from symkl.family import Bound
+from symkl.integration import Declined
 from symkl.steps import Pieces, Step
 
 
@@ -27,8 +28,19 @@ def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
     means: dict[sp.Expr, sp.Expr] = {}
 
     def mean_of(log_density: sp.Expr) -> sp.Expr:
+        terms = split_statistics(sp.expand_log(log_density, force=True), x)
+        try:
+            return sum_means(terms)
+        except Declined as why:
+            if "undefined" not in str(why):
+                raise
+        # E[X] may be undefined (Cauchy) while E[(X - m)^2] is +oo: keep polynomials together
+        poly = sp.Add(*[c * s for c, s in terms if s.is_polynomial(x)])
+        return sum_means([(c, s) for c, s in terms if not s.is_polynomial(x)] + [(1, poly)])
+
+    def sum_means(terms) -> sp.Expr:
         total = sp.S.Zero
-        for coeff, stat in split_statistics(sp.expand_log(log_density, force=True), x):
+        for coeff, stat in terms:
             if not stat.has(x):
                 total += coeff * stat
                 continue
