@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "kl": "symkl.quantities", "entropy": "symkl.quantities", "cross_entropy": "symkl.quantities",
-    "check": "symkl.check", "CheckReport": "symkl.check",
+    "check": "symkl.checker", "CheckReport": "symkl.checker",
     "Result": "symkl.result", "NotDerivable": "symkl.engine", "derive": "symkl.engine",
     "IncompatiblePair": "symkl.support", "UnsafeExpressionError": "symkl.parse",
     "VerificationReport": "symkl.verify",

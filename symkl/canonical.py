@@ -95,13 +95,13 @@ def _combine_logs(logs: dict[Expr, Expr]) -> list[Expr]:
         else:
             classes.append((c, [k.args[0]], []))
     for c, num, den in classes:
-        if not num:  # c log(1/b) reads better as -c log(b)
-            out.append(-c * sp.log(_tidy_args(sp.Mul(*den))))
-            continue
         ratio = sp.Mul(*num) / sp.Mul(*den)
         sign = typical_sign(c) or (-1 if c.could_extract_minus_sign() else 1)
         if sign < 0:
             c, ratio = sp.expand(-c), 1 / ratio
+        top, bottom = sp.fraction(ratio)
+        if top == 1:  # c log(1/b) reads better as -c log(b)
+            c, ratio = -c, bottom
         out.append(c * sp.log(_tidy_args(ratio)))
     return out
 

@@ -91,6 +91,7 @@ def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float 
                 pieces = route(P, Q, x)
                 expr, steps = _assemble(quantity, pieces)
                 expr = canonical(expr) if not expr.is_infinite else expr
+                steps = [_tidy_step(s) for s in steps]
         except Declined as why:
             reasons[name] = str(why)
             continue
@@ -121,6 +122,16 @@ def _assemble(quantity: str, pieces: Pieces) -> tuple[sp.Expr, list[Step]]:
         kl = sp.oo if pieces.cross_entropy == sp.oo and finite_entropy else sp.nan
     steps.append(Step("KL = H(P,Q) - H(P)", r"D_{\mathrm{KL}} = H(P, Q) - H(P)", kl))
     return kl, steps
+
+
+def _tidy_step(step: Step) -> Step:
+    """Present scalar intermediate results in canonical form too."""
+    e = step.expr
+    mentions_eta = any(s.name.startswith("eta") for s in getattr(e, "free_symbols", ()))
+    if isinstance(e, sp.Expr) and not e.is_infinite and not e.has(sp.Sum, sp.Integral) \
+            and not mentions_eta:
+        return Step(step.label, step.lhs, canonical(e))
+    return step
 
 
 def _divergence_reason(pieces: Pieces, steps: list[Step]) -> str:

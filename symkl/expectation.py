@@ -91,7 +91,7 @@ def _by_moment_generating(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     stays in the natural parameter space.
     """
     ef = P.family.expfam
-    if ef is None or stat.is_Pow is False and not stat.is_Mul:
+    if ef is None:
         return None
     stats = ef.stats(x)
     s = [sp.S.Zero] * len(stats)

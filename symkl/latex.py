@@ -74,10 +74,11 @@ def render(result: "Result", steps: bool = False, document: bool = False,
     if not steps:
         body = f"{lhs} = {rhs}"
         return f"{PREAMBLE}\\[\n{body}\n\\]\n\\end{{document}}\n" if document else body
-    lines = [f"{lhs} &= {rhs}"]
+    lines = []
     for step in result.steps:
         label = step.lhs or (lhs if step.label == "definition" else step.label)
         lines.append(f"{label} &= {tex(step.expr)}")
+    lines.append(f"{lhs} &= {rhs}")
     if result.reason:
         lines.append(r"&\text{" + _escape(result.reason) + "}")
     body = "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"

@@ -3,9 +3,13 @@
 The text is parsed with :func:`ast.parse` (``mode="eval"``) and the tree is walked against an
 explicit whitelist; SymPy objects are built directly.  Nothing here evaluates text as code
 (no ``eval``/``exec``/``sympify``/``parse_expr``).  ``^`` means power (rewritten to ``**`` before
-parsing, so ``x^2 + 1`` keeps mathematical precedence).  Numbers are kept within about
-``2**±MAX_BITS`` and risky numeric work (huge powers, gamma-like functions of large numbers)
-is refused before SymPy starts it, so a short text cannot hang the process.
+parsing, so ``x^2 + 1`` keeps mathematical precedence).
+
+Untrusted text must not be able to hang the process through SymPy's automatic evaluation:
+numbers (also the values of constant subexpressions) are kept within ``2**±MAX_BITS``, risky
+exact work (huge powers, gamma-like functions of large numbers) is refused before SymPy starts
+it, and as a backstop the tree is built in a worker thread that is interrupted after
+``MAX_SECONDS`` (so SymPy's thread-local settings such as ``evaluate(False)`` do not apply).
 """
 from __future__ import annotations
 

@@ -196,14 +196,13 @@ def _verify_infinite(result, seed: int, dps: int) -> VerificationReport:
     density = sp.lambdify(x, sp.exp(P.logpdf(x)), modules=["mpmath"])
     with mpmath.workdps(dps):
         if result.route == "support":
-            outside = outside_sets(P, Q)
-            mass = mpmath.mpf(0)
-            for part in (outside.args if isinstance(outside, sp.Union) else (outside,)):
-                if P.family.discrete:
-                    mass += mpmath.nsum(density, [int(part.inf), mpmath.inf]) if not \
-                        part.size.is_finite else mpmath.fsum(density(int(k)) for k in part)
-                else:
-                    mass += mpmath.quad(density, [_mp(part.inf), _mp(part.sup)])
+            if P.family.discrete:  # 1 - P(supp Q): the part of supp P that Q covers is finite
+                inside = sp.Intersection(P.support(), Q.support())
+                mass = 1 - mpmath.fsum(density(int(k)) for k in inside)
+            else:
+                outside = outside_sets(P, Q)
+                mass = mpmath.fsum(mpmath.quad(density, [_mp(part.inf), _mp(part.sup)]) for part
+                                   in (outside.args if isinstance(outside, sp.Union) else (outside,)))
             note = f"P(X outside supp Q) = {mpmath.nstr(mass, 10)} > 0, so the integral is infinite"
             check = PointCheck({k.name: v for k, v in point.items()}, mpmath.inf, mass,
                                0.0 if mass > 0 else 1.0, False)

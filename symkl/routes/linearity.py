@@ -35,8 +35,9 @@ def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
             if "undefined" not in str(why):
                 raise
         # E[X] may be undefined (Cauchy) while E[(X - m)^2] is +oo: keep polynomials together
-        poly = sp.Add(*[c * s for c, s in terms if s.is_polynomial(x)])
-        return sum_means([(c, s) for c, s in terms if not s.is_polynomial(x)] + [(1, poly)])
+        merge = [(c, s) for c, s in terms if s.has(x) and s.is_polynomial(x)]
+        poly = sp.Add(*[c * s for c, s in merge])
+        return sum_means([t for t in terms if t not in merge] + [(1, poly)])
 
     def sum_means(terms) -> sp.Expr:
         total = sp.S.Zero

@@ -1,0 +1,3 @@
+from symkl.cli import main
+
+raise SystemExit(main())
