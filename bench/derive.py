@@ -367,6 +367,25 @@ def main() -> None:
                  "warm numeric s", "plain sympy s", "plain sympy closed form?",
                  "speed-up (plain/cold)"], rows))
 
+    notes = []
+    for name in FAMILIES:
+        p = plain[name]
+        if p.get("timeout"):
+            notes.append(f"{name}: plain SymPy still in {p.get('stage', '?')} at the cap"
+                         + (" (killed by the parent)" if p.get("killed") else ""))
+        elif "error" in p:
+            notes.append(f"{name}: plain SymPy raised {p['error']}")
+        elif p.get("agrees") is False:
+            notes.append(f"{name}: plain SymPy gave {p.get('plain_value')}, symkl "
+                         f"{p.get('symkl_value')} at the sampled point")
+        elif p.get("check_error"):
+            notes.append(f"{name}: agreement check failed: {p['check_error']}")
+    for n in notes:
+        print("  * " + n)
+    print("  cold = symkl.kl(F(), F()) in a fresh interpreter (incl. lazy engine load); warm = "
+          "2nd identical call;\n  warm numeric = then kl(F(a..), F(b..)) at values from the "
+          "domain samplers; plain sympy runs 2 at a time.")
+
     med = lambda xs: statistics.median(xs)  # noqa: E731
     ok_alone = [r for r in imports_alone if "import" in r]
     ok_full = [r for r in imports_full if "total" in r]

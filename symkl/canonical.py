@@ -11,7 +11,7 @@ of the candidate spellings has the fewest operations.
 >>> m1, m2 = sp.symbols("mu1 mu2", real=True)
 >>> s1, s2 = sp.symbols("sigma1 sigma2", positive=True)
 >>> canonical(sp.log(s2) - sp.log(s1) + (s1**2 + m1**2 - 2*m1*m2 + m2**2) / (2*s2**2) - sp.S.Half)
-log(sigma2/sigma1) + (sigma1**2 + (mu1 - mu2)**2)/(2*sigma2**2) - 1/2
+log(sigma2/sigma1) - 1/2 + (sigma1**2 + (mu1 - mu2)**2)/(2*sigma2**2)
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ points.  A string candidate goes through :mod:`symkl.parse` (a whitelist parser,
 True
 >>> bad = check("log(sigma2/sigma1) + (sigma1^2 + (mu1 - mu2)^2)/(2*sigma2^2)", Normal(), Normal())
 >>> bad.equivalent, sorted(bad.counterexample)
-(False, ['mu1', 'mu2', 'sigma1', 'sigma2'])
+(False, ['candidate', 'mu1', 'mu2', 'quadrature', 'sigma1', 'sigma2'])
 """
 from __future__ import annotations
 

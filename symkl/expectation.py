@@ -37,7 +37,7 @@ def split_statistics(g: Expr, x: sp.Symbol) -> list[tuple[Expr, Expr]]:
 
     >>> x, a = sp.symbols("x a", positive=True)
     >>> split_statistics(a * x + 2 * x + sp.log(x), x)
-    [(1, log(x)), (a + 2, x)]
+    [(a + 2, x), (1, log(x))]
     """
     groups: dict[Expr, Expr] = {}
     for term in sp.Add.make_args(sp.expand(g)):
