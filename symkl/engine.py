@@ -15,6 +15,7 @@ import sympy as sp
 
 from symkl.budget import BudgetExceeded, time_budget
 from symkl.canonical import canonical
+from symkl.definitions import integrand, variable
 from symkl.family import REAL, Bound, Domain, Family, FamilyInstance
 from symkl.integration import Declined
 from symkl.result import Result
@@ -43,13 +44,6 @@ class NotDerivable(Exception):
         """Quadrature value of the quantity at the given parameter values (labelled numeric)."""
         from symkl.verify import numeric_value
         return numeric_value(self.quantity, self.P, self.Q, values, dps=dps)
-
-
-def variable(family: Family) -> sp.Symbol:
-    """The integration (or summation) variable for a family."""
-    if family.discrete:
-        return sp.Symbol("k", integer=True, nonnegative=True)
-    return sp.Symbol("x", real=True)
 
 
 def derive(quantity: str, P: FamilyInstance, Q: FamilyInstance | None = None,
@@ -142,14 +136,9 @@ def _divergence_reason(pieces: Pieces, steps: list[Step]) -> str:
 
 
 def _definition(quantity: str, P: Bound, Q: Bound | None, x: sp.Symbol) -> sp.Expr:
-    log_p = P.logpdf(x)
-    integrand = {"kl": lambda: sp.exp(log_p) * (log_p - Q.logpdf(x)),
-                 "cross_entropy": lambda: -sp.exp(log_p) * Q.logpdf(x),
-                 "entropy": lambda: -sp.exp(log_p) * log_p}[quantity]()
     support = P.support()
-    if P.family.discrete:
-        return sp.Sum(integrand, (x, support.inf, support.sup))
-    return sp.Integral(integrand, (x, support.inf, support.sup))
+    kind = sp.Sum if P.family.discrete else sp.Integral
+    return kind(integrand(quantity, P, Q, x), (x, support.inf, support.sup))
 
 
 def _result(quantity, P, Q, expr, route, steps, reason="") -> Result:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
+from symkl.definitions import integrand, variable
 from symkl.family import Bound, FamilyInstance
 
 
@@ -120,17 +121,11 @@ def _equal_point(result, point: dict) -> dict | None:
 def definition_value(quantity: str, p_values, Q: Bound | None, point: dict, P: Bound,
                      dps: int = 30) -> mpmath.mpf:
     """The defining integral/sum of ``quantity`` at ``point``, by mpmath."""
-    from symkl.engine import variable
     x = variable(P.family)
     Pn = Bound(P.family, tuple(v.xreplace(point) for v in p_values))
     Qn = Bound(Q.family, tuple(v.xreplace(point) for v in Q.values)) if Q is not None else None
-    log_p = Pn.logpdf(x)
-    log_q = Qn.logpdf(x) if Qn is not None else None
-    integrand = {"kl": lambda: sp.exp(log_p) * (log_p - log_q),
-                 "cross_entropy": lambda: -sp.exp(log_p) * log_q,
-                 "entropy": lambda: -sp.exp(log_p) * log_p}[quantity]()
     with mpmath.workdps(dps):
-        f = sp.lambdify(x, integrand, modules=["mpmath"])
+        f = sp.lambdify(x, integrand(quantity, Pn, Qn, x), modules=["mpmath"])
         support = Pn.support()
         if Pn.family.discrete:
             if support.size.is_finite:
@@ -191,7 +186,6 @@ def _verify_infinite(result, seed: int, dps: int) -> VerificationReport:
     point = sample_points(result, 1, seed)[0]
     P = Bound(result.P.family, tuple(v.xreplace(point) for v in result.P.values))
     Q = Bound(result.Q.family, tuple(v.xreplace(point) for v in result.Q.values))
-    from symkl.engine import variable
     x = variable(P.family)
     density = sp.lambdify(x, sp.exp(P.logpdf(x)), modules=["mpmath"])
     with mpmath.workdps(dps):
@@ -207,8 +201,7 @@ def _verify_infinite(result, seed: int, dps: int) -> VerificationReport:
             check = PointCheck({k.name: v for k, v in point.items()}, mpmath.inf, mass,
                                0.0 if mass > 0 else 1.0, False)
             return VerificationReport(result.quantity, (check,), 0.5, dps, note)
-        log_q = Q.logpdf(x)
-        f = sp.lambdify(x, sp.exp(P.logpdf(x)) * (P.logpdf(x) - log_q), modules=["mpmath"])
+        f = sp.lambdify(x, integrand("kl", P, Q, x), modules=["mpmath"])
         partial = [mpmath.quad(f, [-r, 0, r]) for r in (10, 100, 1000, 10000)]
     growing = all(b > a for a, b in zip(partial, partial[1:]))
     note = ("partial integrals over [-R, R], R = 10, 100, 1000, 10000: "
