@@ -41,7 +41,7 @@ def canonical(expr: Expr) -> Expr:
         groups[key] = groups.get(key, sp.S.Zero) + coeff
     rational = groups.pop(sp.S.One, sp.S.Zero)
     logs = {k: c for k, c in groups.items() if isinstance(k, sp.log)}
-    others = [_tidy(c) * _tidy_args(sp.powsimp(k)) for k, c in groups.items()
+    others = [_tidy(c) * tidy_args(sp.powsimp(k)) for k, c in groups.items()
               if k not in logs and c != 0]
     return sp.Add(*_combine_logs(logs), *others, _rational_form(rational))
 
@@ -78,8 +78,8 @@ def _combine_logs(logs: dict[Expr, Expr]) -> list[Expr]:
     """Numeric-coefficient logs into one log; symbolic ones grouped by +-coefficient."""
     numeric = sp.Mul(*[k.args[0] ** c for k, c in logs.items() if c.is_Rational])
     num, den = sp.fraction(numeric)
-    out = [] if numeric == 1 else [-sp.log(_tidy_args(den))] if num == 1 else \
-        [sp.log(_tidy_args(numeric))]
+    out = [] if numeric == 1 else [-sp.log(tidy_args(den))] if num == 1 else \
+        [sp.log(tidy_args(numeric))]
     classes: list[tuple[Expr, list[Expr], list[Expr]]] = []
     for k, c in logs.items():
         if c.is_Rational:
@@ -102,7 +102,7 @@ def _combine_logs(logs: dict[Expr, Expr]) -> list[Expr]:
         top, bottom = sp.fraction(ratio)
         if top == 1:  # c log(1/b) reads better as -c log(b)
             c, ratio = -c, bottom
-        out.append(c * sp.log(_tidy_args(ratio)))
+        out.append(c * sp.log(tidy_args(ratio)))
     return out
 
 
@@ -124,13 +124,13 @@ def _tidy(c: Expr) -> Expr:
     return _tidy_poly(num) / den
 
 
-def _tidy_args(e: Expr) -> Expr:
+def tidy_args(e: Expr) -> Expr:
     """Tidy the polynomial arguments inside ``e`` (log and exp arguments, ratios)."""
     if e.is_Atom:
         return e
     if e.is_Add:
         return _tidy_poly(e)
-    return e.func(*[_tidy_args(a) for a in e.args])
+    return e.func(*[tidy_args(a) for a in e.args])
 
 
 def _tidy_poly(p: Expr) -> Expr:

@@ -124,14 +124,15 @@ def _tidy_step(step: Step) -> Step:
     mentions_eta = any(s.name.startswith("eta") for s in getattr(e, "free_symbols", ()))
     if isinstance(e, sp.Expr) and not e.is_infinite and not e.has(sp.Sum, sp.Integral) \
             and not mentions_eta:
-        return Step(step.label, step.lhs, canonical(e))
+        return Step(step.label, step.lhs, canonical(e), step.about)
     return step
 
 
 def _divergence_reason(pieces: Pieces, steps: list[Step]) -> str:
-    diverging = [s.label for s in steps if getattr(s.expr, "is_infinite", False)
+    diverging = [s for s in steps if getattr(s.expr, "is_infinite", False)
                  and s.label.startswith("E_P")]
-    return ("E_P[log q(X)] diverges (" + ", ".join(f"{d} = oo" for d in diverging) + "): "
+    return ("E_P[log q(X)] diverges (" + ", ".join(f"{d.label} = {d.expr}" for d in diverging)
+            + "): "
             "Q's tail is too light to cover P's") if diverging else "the integral diverges"
 
 
@@ -179,7 +180,7 @@ def _instantiate(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -
     expr = generic.expr.xreplace(subs)
     if not all(v.is_Symbol for v in subs.values()) and not expr.is_infinite:
         expr = canonical(expr)
-    steps = tuple(Step(s.label, s.lhs, s.expr.xreplace(subs)) for s in generic.steps)
+    steps = tuple(s.substitute(subs) for s in generic.steps)
     conditions = tuple(c for b in (bp, bq) if b is not None for c in b.constraints())
     return Result(quantity=generic.quantity, P=bp, Q=bq, expr=expr, route=generic.route,
                   steps=steps, conditions=conditions, reason=generic.reason, lhs=generic.lhs,

@@ -8,6 +8,7 @@ r"""LaTeX for results: subscripted symbols, a left-hand side, aligned steps, who
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -77,13 +78,16 @@ def render(result: "Result", steps: bool = False, document: bool = False,
     lines = []
     for step in result.steps:
         label = step.lhs or (lhs if step.label == "definition" else step.label)
+        if step.about is not None:
+            label = label.replace("{about}", tex(step.about))
         lines.append(f"{label} &= {tex(step.expr)}")
     lines.append(f"{lhs} &= {rhs}")
-    if result.reason:
+    if result.reason and not document:
         lines.append(r"&\text{" + _escape(result.reason) + "}")
     body = "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
     if document:
-        return f"{PREAMBLE}\\[\n{body}\n\\]\n\\end{{document}}\n"
+        why = f"\\noindent Why: {_escape(result.reason)}\n" if result.reason else ""
+        return f"{PREAMBLE}\\[\n{body}\n\\]\n{why}\\end{{document}}\n"
     return body
 
 
@@ -105,6 +109,6 @@ def _value(result: "Result", tex) -> str:
 
 def _escape(text: str) -> str:
     for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"),
-                 ("#", r"\#"), ("{", r"\{"), ("}", r"\}"), ("||", r"$\|$"), ("oo", r"$\infty$")):
+                 ("#", r"\#"), ("{", r"\{"), ("}", r"\}"), ("||", r"$\|$")):
         text = text.replace(a, b)
-    return text
+    return re.sub(r"(?<![A-Za-z])oo(?![A-Za-z])", r"$\\infty$", text)

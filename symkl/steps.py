@@ -16,8 +16,14 @@ class Step:
     """One named intermediate result: a label, the LaTeX of its left-hand side, the expression."""
 
     label: str
-    lhs: str
+    lhs: str  # may contain "{about}", replaced by the LaTeX of ``about`` when rendered
     expr: sp.Basic
+    about: sp.Basic | None = None
+
+    def substitute(self, subs: dict) -> "Step":
+        """The same step with parameter values substituted."""
+        about = None if self.about is None else self.about.xreplace(subs)
+        return Step(self.label, self.lhs, self.expr.xreplace(subs), about)
 
 
 @dataclass

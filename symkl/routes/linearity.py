@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symkl.canonical import tidy_args
 from symkl.expectation import split_statistics, statistic_mean
 from symkl.family import Bound
 from symkl.integration import Declined
@@ -47,8 +48,9 @@ def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
                 continue
             if stat not in means:
                 means[stat] = statistic_mean(stat, x, P)
-                steps.append(Step(f"E_P[{stat}]", rf"\mathbb{{E}}_P\left[{sp.latex(stat)}\right]",
-                                  means[stat]))
+                shown = tidy_args(stat)
+                steps.append(Step(f"E_P[{shown}]", r"\mathbb{E}_P\left[{about}\right]",
+                                  means[stat], about=shown))
             total += coeff * means[stat]
         return total
 
