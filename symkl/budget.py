@@ -19,8 +19,12 @@ from contextlib import contextmanager
 from typing import Iterator
 
 
-class BudgetExceeded(Exception):
-    """Raised inside work that ran past its time budget."""
+class BudgetExceeded(BaseException):
+    """Raised inside work that ran past its time budget.
+
+    A BaseException, like KeyboardInterrupt, so that SymPy's broad ``except Exception`` handlers
+    cannot swallow it; the timer also re-fires every 50 ms until the block is left.
+    """
 
 
 def budget_available() -> bool:
@@ -44,7 +48,7 @@ def time_budget(seconds: float | None) -> Iterator[None]:
         return
     previous = signal.signal(signal.SIGALRM, _expire)
     start = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:

@@ -8,21 +8,20 @@ parsing, so ``x^2 + 1`` keeps mathematical precedence).
 Untrusted text must not be able to hang the process through SymPy's automatic evaluation:
 numbers (also the values of constant subexpressions) are kept within ``2**±MAX_BITS``, risky
 exact work (huge powers, gamma-like functions of large numbers) is refused before SymPy starts
-it, and as a backstop the tree is built in a worker thread that is interrupted after
-``MAX_SECONDS`` (so SymPy's thread-local settings such as ``evaluate(False)`` do not apply).
+it, and as a backstop the tree is built under :func:`symkl.budget.time_budget` of
+``MAX_SECONDS`` (enforced in the main thread, where interactive and CLI use happens).
 """
 from __future__ import annotations
 
 import ast
-import ctypes
-import threading
-import time
 import unicodedata
 import warnings
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Mapping, NoReturn
 
 import sympy
+
+from symkl.budget import BudgetExceeded, time_budget
 
 __all__ = ["UnsafeExpressionError", "parse_expression", "MAX_LENGTH", "MAX_DEPTH", "MAX_BITS"]
 
@@ -287,32 +286,12 @@ def parse_expression(text: str, names: Mapping[str, sympy.Expr]) -> sympy.Expr:
     return _within_time_budget(_Parser(text, names).parse)
 
 
-class _OutOfTime(SystemExit):
-    """Injected into an overrunning worker; not an ``Exception``, so SymPy cannot swallow it."""
-
-
 def _within_time_budget(work: Callable[[], sympy.Expr]) -> sympy.Expr:
-    """Run `work` in a worker thread; past MAX_SECONDS, keep raising _OutOfTime inside that thread
-    (at its next bytecode, so also in loops that catch and carry on) until it stops."""
-    box: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            box["result"] = work()
-        except BaseException as exc:  # handed over to the calling thread below
-            box["error"] = exc
-    worker = threading.Thread(target=run, name="symkl-parse", daemon=True)
-    worker.start()
-    worker.join(MAX_SECONDS)
-    give_up = time.monotonic() + MAX_SECONDS
-    while worker.is_alive() and time.monotonic() < give_up:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(_OutOfTime))
-        worker.join(0.05)
-    if "result" in box:
-        return box["result"]  # type: ignore[return-value]
-    error = box.get("error")
-    if error is None or isinstance(error, _OutOfTime):
-        if not worker.is_alive():
-            sympy.core.cache.clear_cache()  # drop objects whose assumption queries were cut short
-        raise UnsafeExpressionError(f"expression took longer than {MAX_SECONDS} s to build")
-    raise error  # type: ignore[misc]
+    """Run `work` under a MAX_SECONDS budget; running past it is an UnsafeExpressionError."""
+    try:
+        with time_budget(MAX_SECONDS):
+            return work()
+    except BudgetExceeded:
+        sympy.core.cache.clear_cache()  # drop objects whose assumption queries were cut short
+        raise UnsafeExpressionError(
+            f"expression took longer than {MAX_SECONDS:g} s to build") from None

