@@ -12,6 +12,8 @@ from typing import Any, Callable, Sequence
 
 import sympy as sp
 
+from symkl.family import exact_number
+
 BACKENDS = ("numpy", "mpmath")
 
 
@@ -58,6 +60,6 @@ def lambdify(expr: sp.Expr, params: Sequence[sp.Symbol], backend: str = "numpy"
 def _series_function(expr: sp.Expr, params: tuple[sp.Symbol, ...]) -> Callable[..., Any]:
     def evaluate(*values: Any) -> Any:
         import mpmath
-        point = {s: sp.nsimplify(v) for s, v in zip(params, values)}
+        point = {s: exact_number(v, s.name) for s, v in zip(params, values)}
         return mpmath.mpf(str(sp.N(expr.xreplace(point), mpmath.mp.dps)))
     return evaluate

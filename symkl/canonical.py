@@ -31,7 +31,7 @@ def canonical(expr: Expr) -> Expr:
     if isinstance(expr, sp.Piecewise):
         return sp.Piecewise(*[(canonical(e), c) for e, c in expr.args])
     if expr.is_Number or expr.is_infinite or not expr.free_symbols:
-        return sp.nsimplify(sp.simplify(expr)) if not expr.is_Float else expr
+        return sp.simplify(expr) if not expr.is_Float else expr
     expanded = sp.expand(sp.expand_log(_positive_log_args(expr), force=True))
     groups: dict[Expr, Expr] = {}
     for term in sp.Add.make_args(expanded):

@@ -16,7 +16,7 @@ import sympy as sp
 from symkl.budget import BudgetExceeded, time_budget
 from symkl.canonical import canonical
 from symkl.definitions import integrand, variable
-from symkl.family import REAL, Bound, Domain, Family, FamilyInstance
+from symkl.family import POSITIVE, POSITIVE_INTEGER, REAL, Bound, Domain, Family, FamilyInstance
 from symkl.integration import Declined
 from symkl.result import Result
 from symkl.routes import ROUTES
@@ -160,7 +160,6 @@ def _domains(*bounds: Bound | None) -> dict[sp.Symbol, Domain]:
 
 
 def _domain_of_symbol(s: sp.Symbol) -> Domain:
-    from symkl.family import POSITIVE, POSITIVE_INTEGER
     if s.is_integer and s.is_positive:
         return POSITIVE_INTEGER
     return POSITIVE if s.is_positive else REAL

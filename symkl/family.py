@@ -16,7 +16,7 @@ from __future__ import annotations
 import keyword
 import re
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import sympy as sp
@@ -40,7 +40,7 @@ class Domain:
 
     def condition(self, value: Expr) -> sp.Basic:
         """The SymPy condition that ``value`` lies in the domain (True, False or relational)."""
-        return self.condition_of(sp.sympify(value))
+        return self.condition_of(value)
 
     def symbol(self, name: str) -> sp.Symbol:
         """A Symbol named ``name`` carrying this domain's assumptions."""
@@ -111,7 +111,6 @@ class Family:
     expfam: ExpFamilyView | None = None
     poisson_kernel_point: Callable[..., Expr] | None = None  # Cauchy: density = Poisson kernel
     description: str = ""
-    extra: dict = field(default_factory=dict)
 
     def __call__(self, *args, **kwargs) -> "FamilyInstance":
         names = [p.name for p in self.params]
@@ -128,6 +127,24 @@ class Family:
 
     def __repr__(self) -> str:
         return f"<family {self.name}({', '.join(p.name for p in self.params)})>"
+
+
+def exact_number(value: object, what: str = "value") -> Expr:
+    """An int, float, Fraction or SymPy number as an exact SymPy number; text is refused.
+
+    >>> exact_number(0.25)
+    1/4
+    """
+    if isinstance(value, bool) or isinstance(value, str) or not (
+            isinstance(value, (int, float, sp.Expr)) or hasattr(value, "numerator")):
+        raise TypeError(f"{what} must be a number, got {value!r}")
+    if isinstance(value, sp.Expr):
+        return value
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if isinstance(value, float):
+        return sp.Rational(value)
+    return sp.Rational(int(value.numerator), int(value.denominator))
 
 
 def _coerce(family: Family, param: Param, value: object) -> Expr | None:

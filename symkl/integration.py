@@ -111,8 +111,6 @@ def _gap_substitution(order: tuple[Expr, ...]):
             gap = sp.Dummy(f"d{i}", positive=True)
             subs[order[i]] = order[i + 1].subs(subs) - gap
             gaps[gap] = (order[i], order[i + 1])
-    if any(order[i].is_Number for i in fixed) and len(fixed) != len(set(fixed)):
-        raise Declined("inconsistent order")
     return gaps, subs
 
 
@@ -172,17 +170,17 @@ def _resolve_abs(f: Expr, x: sp.Symbol, a: Expr, b: Expr) -> Expr:
 
 def _merge(cases) -> Expr:
     if len(cases) == 1:
-        _, _, subs, value = cases[0]
-        return _back(value, cases[0][1])
+        _, gaps, _, value = cases[0]
+        return _back(value, gaps)
     merged = _merge_as_abs(cases)
     if merged is not None:
         return merged
     pieces = []
     for i, (order, gaps, _, value) in enumerate(cases):
-        cond = sp.And(*[sp.Lt(a, b) if i < len(cases) - 1 else sp.true
-                        for a, b in zip(order, order[1:])
-                        if not (a.is_Number and b.is_Number)])
-        pieces.append((_back(value, gaps), cond if i < len(cases) - 1 else sp.true))
+        last = i == len(cases) - 1  # the final case is "otherwise"
+        cond = sp.true if last else sp.And(*[sp.Lt(a, b) for a, b in zip(order, order[1:])
+                                             if not (a.is_Number and b.is_Number)])
+        pieces.append((_back(value, gaps), cond))
     return sp.Piecewise(*pieces)
 
 

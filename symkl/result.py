@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import sympy as sp
 
-from symkl.family import Bound, Domain
+from symkl.family import Bound, Domain, exact_number
 from symkl.steps import Step
 
 
@@ -93,7 +93,7 @@ class Result:
         unknown = set(values) - set(by_name)
         if unknown:
             raise ValueError(f"unknown parameters {sorted(unknown)}; known: {sorted(by_name)}")
-        return self.expr.xreplace({by_name[k]: sp.nsimplify(v) for k, v in values.items()})
+        return self.expr.xreplace({by_name[k]: exact_number(v, k) for k, v in values.items()})
 
     def __repr__(self) -> str:
         pair = self.P.family.name + (f" || {self.Q.family.name}" if self.Q is not None else "")

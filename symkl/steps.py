@@ -33,4 +33,3 @@ class Pieces:
     entropy: sp.Expr
     cross_entropy: sp.Expr | None
     steps: list[Step] = field(default_factory=list)
-    conditions: tuple[sp.Basic, ...] = ()

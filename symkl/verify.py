@@ -19,7 +19,7 @@ import mpmath
 import sympy as sp
 
 from symkl.definitions import integrand, variable
-from symkl.family import Bound, FamilyInstance
+from symkl.family import Bound, FamilyInstance, exact_number
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def numeric_value(quantity: str, P: FamilyInstance, Q: FamilyInstance | None, va
     missing = set(symbols) - set(values)
     if missing or set(values) - set(symbols):
         raise ValueError(f"give a value for each of {sorted(symbols)}")
-    point = {symbols[k]: sp.nsimplify(v) for k, v in values.items()}
+    point = {symbols[k]: exact_number(v, k) for k, v in values.items()}
     with mpmath.workdps(dps):
         value = definition_value(quantity, bp.values, bq, point, bp, dps)
         check = definition_value(quantity, bp.values, bq, point, bp, dps + 10)

@@ -69,3 +69,11 @@ def test_check_rejects_names_of_another_pair():
     """A candidate using symbols that are not parameters of the pair is an error."""
     with pytest.raises(ValueError, match="not parameters"):
         symkl.check(sp.Symbol("lam1") + 1, Normal(), Normal())
+
+
+def test_numeric_entry_points_refuse_text_values():
+    """Result.subs, numeric fallbacks and series functions take numbers only, never text."""
+    r = symkl.kl(Normal(), Normal())
+    assert r.subs(mu1=0, sigma1=1, mu2=1, sigma2=1) == sp.Rational(1, 2)
+    with pytest.raises(TypeError, match="must be a number"):
+        r.subs(mu1="__import__('os')")
