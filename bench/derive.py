@@ -127,7 +127,9 @@ class _Timeout(Exception):
 def worker_plain(name: str, cap: float) -> None:
     """Plain SymPy on the definition of KL(F || F); capped by an interval timer."""
     from time import perf_counter
+
     import sympy as sp
+
     from symkl.engine import variable
     from symkl.families import BY_NAME
     F = BY_NAME[name.lower()]
@@ -171,6 +173,7 @@ def worker_plain(name: str, cap: float) -> None:
     if closed:  # compare with symkl at the sampled point (not timed)
         try:
             import random
+
             import symkl
             rng = random.Random(0)
             a, b = _sample_values(F, rng), _sample_values(F, rng)
@@ -212,6 +215,7 @@ def run_worker(args: list[str], timeout: float | None = None) -> dict:
 def measure_lambdify(n: int, repeat: int = 5) -> list[dict]:
     import numpy as np
     import scipy.special as sc
+
     import symkl
     from symkl.families import Bernoulli, Gamma, Normal
 

@@ -109,7 +109,9 @@ def explain_limit_of_entropy_trick() -> dict[str, float]:
     half, one = c - 0.25, c - 0.5
 
     def e_logphi(var: float) -> float:
-        f = lambda t: stats.norm.pdf(t, 0.0, math.sqrt(var)) * stats.norm.logpdf(t)
+        def f(t: float) -> float:
+            return stats.norm.pdf(t, 0.0, math.sqrt(var)) * stats.norm.logpdf(t)
+
         return integrate.quad(f, -np.inf, np.inf)[0]
 
     half_q, one_q = e_logphi(0.5), e_logphi(1.0)
@@ -150,7 +152,8 @@ def report_lines() -> list[str]:
                        ("KL(N(1,1)||N(0,1))", (1.0, 1.0, 0.0, 1.0))):
         est, se = monte_carlo_kl(*args)
         lo, hi = confidence_interval(est, se)
-        lines.append(f"   {name} ~ {est:.4f} +/- {se:.4f}  CI [{lo:.4f}, {hi:.4f}]  exact {EXACT_KL}")
+        lines.append(f"   {name} ~ {est:.4f} +/- {se:.4f}  "
+                     f"CI [{lo:.4f}, {hi:.4f}]  exact {EXACT_KL}")
     return lines
 
 

@@ -21,6 +21,9 @@ _EXPORTS = {
     "Result": "symkl.result", "NotDerivable": "symkl.engine", "derive": "symkl.engine",
     "IncompatiblePair": "symkl.support", "UnsafeExpressionError": "symkl.parse",
     "VerificationReport": "symkl.verify",
+    **{name: "symkl.divergences" for name in (
+        "divergence", "renyi", "bhattacharyya", "hellinger", "chi_square", "jeffreys",
+        "renyi_entropy")},
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

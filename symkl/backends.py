@@ -8,7 +8,8 @@
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -19,7 +20,10 @@ BACKENDS = ("numpy", "mpmath")
 
 def _numpy_modules() -> list:
     import scipy.special as sc
-    return [{"loggamma": sc.gammaln, "digamma": sc.digamma, "polygamma": sc.polygamma,
+    def polygamma(n, x):  # digamma directly: scipy's polygamma(0, x) costs ~1.7x as much
+        return sc.digamma(x) if n == 0 else sc.polygamma(n, x)
+
+    return [{"loggamma": sc.gammaln, "digamma": sc.digamma, "polygamma": polygamma,
              "erf": sc.erf, "erfc": sc.erfc, "gamma": sc.gamma, "beta": sc.beta,
              "besseli": sc.iv}, "numpy"]
 

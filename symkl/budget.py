@@ -13,10 +13,10 @@ is told about through :func:`budget_available`.
 from __future__ import annotations
 
 import signal
-import time
 import threading
+import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 class BudgetExceeded(BaseException):
@@ -34,7 +34,10 @@ def budget_available() -> bool:
 
 @contextmanager
 def time_budget(seconds: float | None) -> Iterator[None]:
-    """Run the block for at most ``seconds`` (``None``: no limit); nested budgets keep the tighter."""
+    """Run the block for at most ``seconds`` (``None``: no limit).
+
+    Nested budgets keep the tighter one.
+    """
     if not seconds or not budget_available():
         yield
         return

@@ -57,8 +57,8 @@ def _positive_log_args(expr: Expr) -> Expr:
     def flip(arg: Expr) -> Expr:
         factors = list(sp.Mul.make_args(sp.factor(sp.together(arg))))
         negative = [i for i, f in enumerate(factors) if f.is_Number and f < 0]
-        sums = [i for i, f in enumerate(factors)
-                if (f.base if f.is_Pow else f).is_Add and typical_sign(f.base if f.is_Pow else f) < 0]
+        bases = [f.base if f.is_Pow else f for f in factors]
+        sums = [i for i, b in enumerate(bases) if b.is_Add and typical_sign(b) < 0]
         for i, j in zip(negative, sums):
             factors[i] = -factors[i]
             f = factors[j]

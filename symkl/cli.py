@@ -28,7 +28,8 @@ import argparse
 import difflib
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from symkl.family import Bound, Family, FamilyInstance
@@ -104,7 +105,8 @@ def _lookup_family(name: str) -> "Family":
 
 
 def parse_distribution(text: str) -> "FamilyInstance":
-    """Turn ``"normal"``, ``"normal(0, 1)"``, ``"normal(m, s)"`` or ``"gamma(beta=2)"`` into an instance.
+    """Turn ``"normal"``, ``"normal(0, 1)"``, ``"normal(m, s)"`` or ``"gamma(beta=2)"`` into an
+    instance.
 
     Identifiers become symbols carrying the parameter's domain; other arguments are read by the
     safe parser (``1/2``, ``sqrt(2)``, ``pi``).  Raises :class:`UsageError` for an unknown family

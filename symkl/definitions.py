@@ -1,6 +1,18 @@
-"""The defining integrands of the quantities, in one place (nats throughout).
+"""Every quantity's definition in one place: its integrand, and how the integral becomes the value.
 
-KL(P || Q) = E_P[log p - log q], H(P, Q) = -E_P[log q], H(P) = -E_P[log p].
+All in nats.  With I(alpha) = integral of p^alpha q^(1 - alpha) (the power integral):
+
+- ``kl``: KL(P || Q) = E_P[log p - log q];  ``cross_entropy``: H(P, Q) = -E_P[log q];
+  ``entropy``: H(P) = -E_P[log p].
+- ``renyi``: D_alpha(P || Q) = log I(alpha) / (alpha - 1), alpha > 0, alpha != 1 (alpha -> 1 is KL).
+- ``bhattacharyya``: B(P, Q) = -log I(1/2) = D_{1/2} / 2.
+- ``hellinger``: the *squared* Hellinger distance, normalised to [0, 1]:
+  H^2(P, Q) = 1 - I(1/2) = (1/2) integral (sqrt p - sqrt q)^2 = 1 - exp(-B).
+- ``chi_square``: Pearson chi^2(P || Q) = integral (p - q)^2 / q = I(2) - 1 = exp(D_2) - 1.
+- ``jeffreys``: J(P, Q) = KL(P || Q) + KL(Q || P) = integral (p - q)(log p - log q).
+- ``renyi_entropy``: H_alpha(P) = log(integral p^alpha) / (1 - alpha).
+- ``total_variation``: TV(P, Q) = (1/2) integral |p - q| (in [0, 1]).
+- ``jensen_shannon``: JS(P, Q) = KL(P || M)/2 + KL(Q || M)/2, M = (P + Q)/2 (at most log 2).
 
 >>> import sympy as sp
 >>> from symkl.families import Exponential
@@ -10,9 +22,16 @@ x*exp(-x)
 """
 from __future__ import annotations
 
+from typing import Any
+
+import mpmath
 import sympy as sp
 
 from symkl.family import Bound, Family
+
+#: the order alpha of the power integral behind each power divergence (None: alpha is free)
+POWER_ORDER = {"renyi": None, "bhattacharyya": sp.S.Half, "hellinger": sp.S.Half,
+               "chi_square": sp.Integer(2)}
 
 
 def variable(family: Family) -> sp.Symbol:
@@ -22,9 +41,49 @@ def variable(family: Family) -> sp.Symbol:
     return sp.Symbol("x", real=True)
 
 
-def integrand(quantity: str, P: Bound, Q: Bound | None, x: sp.Symbol) -> sp.Expr:
-    """p(x) times the log-term of ``quantity`` ('kl', 'cross_entropy' or 'entropy')."""
+def integrand(quantity: str, P: Bound, Q: Bound | None, x: sp.Symbol,
+              alpha: sp.Expr | None = None) -> sp.Expr:
+    """The function of x whose integral over supp P defines ``quantity`` (see :func:`finish`)."""
     log_p = P.logpdf(x)
+    if quantity in POWER_ORDER:
+        a = POWER_ORDER[quantity] if POWER_ORDER[quantity] is not None else alpha
+        return sp.exp(a * log_p + (1 - a) * Q.logpdf(x))
+    if quantity == "renyi_entropy":
+        return sp.exp(alpha * log_p)
+    if quantity == "jeffreys":
+        return (sp.exp(log_p) - sp.exp(Q.logpdf(x))) * (log_p - Q.logpdf(x))
+    if quantity == "total_variation":
+        return sp.Abs(sp.exp(log_p) - sp.exp(Q.logpdf(x))) / 2
+    if quantity == "jensen_shannon":
+        p, q = sp.exp(log_p), sp.exp(Q.logpdf(x))
+        return (p * sp.log(2 * p / (p + q)) + q * sp.log(2 * q / (p + q))) / 2
     term = {"kl": lambda: log_p - Q.logpdf(x), "cross_entropy": lambda: -Q.logpdf(x),
             "entropy": lambda: -log_p}[quantity]()
     return sp.exp(log_p) * term
+
+
+def finish(quantity: str, value: Any, alpha: Any = None) -> Any:
+    """Turn the integral of :func:`integrand` into the quantity (mpmath numbers).
+
+    >>> finish("hellinger", mpmath.mpf("0.75"))
+    mpf('0.25')
+    """
+    if quantity == "renyi":
+        return mpmath.log(value) / (alpha - 1)
+    if quantity == "renyi_entropy":
+        return mpmath.log(value) / (1 - alpha)
+    if quantity == "bhattacharyya":
+        return -mpmath.log(value)
+    if quantity == "hellinger":
+        return 1 - value
+    if quantity == "chi_square":
+        return value - 1
+    return value
+
+
+def order_of(quantity: str, alpha: sp.Expr | None) -> sp.Expr | None:
+    """The power-integral order used by ``quantity`` (alpha for Renyi, fixed for the others)."""
+    if quantity == "renyi_entropy":
+        return alpha
+    fixed = POWER_ORDER.get(quantity)
+    return fixed if fixed is not None else alpha

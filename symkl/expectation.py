@@ -18,8 +18,8 @@ from functools import lru_cache
 import sympy as sp
 
 from symkl.family import Bound
-from symkl.rewrite import exp_of_sum
 from symkl.integration import Declined, abs_kinks, integrate_over, sum_over
+from symkl.rewrite import exp_of_sum
 
 Expr = sp.Expr
 

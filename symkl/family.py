@@ -14,10 +14,10 @@ binding an instance gives each parameter a SymPy value, inventing indexed symbol
 from __future__ import annotations
 
 import keyword
-import re
 import random
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import sympy as sp
 
@@ -80,13 +80,15 @@ class ExpFamilyView:
 
     ``log_partition`` is written in the natural parameters (a function of the tuple ``eta``);
     ``natural_params`` maps the family's parameters to eta; ``stats`` gives T(x); ``log_base``
-    gives log h(x).  Expectations E[T] = grad A(eta) are derived from ``log_partition``.
+    gives log h(x); ``natural_domain`` the condition for eta to be a natural parameter (A finite).
+    Expectations E[T] = grad A(eta) are derived from ``log_partition``.
     """
 
     natural_params: Callable[..., tuple[Expr, ...]]
     log_partition: Callable[[Sequence[Expr]], Expr]
     stats: Callable[[sp.Symbol], tuple[Expr, ...]]
     log_base: Callable[[sp.Symbol], Expr]
+    natural_domain: Callable[[Sequence[Expr]], sp.Basic] = lambda eta: sp.S.true
 
 
 @dataclass(frozen=True, eq=False)
@@ -255,7 +257,7 @@ class Bound:
         parts = []
         for i, v in enumerate(self.values):
             text = sp.latex(v, symbol_names=names or {})
-            powered = re.search(r"\{%d\}\^" % i, template)
+            powered = re.search(rf"\{{{i}\}}\^", template)
             if powered and not (v.is_Symbol or (v.is_Number and v >= 0)):
                 text = f"\\left({text}\\right)"
             parts.append(text)

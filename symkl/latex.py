@@ -3,8 +3,9 @@ r"""LaTeX for results: subscripted symbols, a left-hand side, aligned steps, who
 >>> import symkl
 >>> from symkl.families import Normal
 >>> r = symkl.kl(Normal(0, 1), Normal(1, 1))
->>> r.latex()
-'D_{\\mathrm{KL}}\\left(\\mathcal{N}\\left(0, 1^{2}\\right) \\,\\middle\\|\\, \\mathcal{N}\\left(1, 1^{2}\\right)\\right) = \\frac{1}{2}'
+>>> print(r.latex())  # doctest: +NORMALIZE_WHITESPACE
+D_{\mathrm{KL}}\left(\mathcal{N}\left(0, 1^{2}\right) \,\middle\|\,
+    \mathcal{N}\left(1, 1^{2}\right)\right) = \frac{1}{2}
 """
 from __future__ import annotations
 
@@ -70,7 +71,8 @@ def render(result: "Result", steps: bool = False, document: bool = False,
         return printer.doprint(e)
 
     lhs = result.lhs.format(P=result.P.latex(table),
-                            Q=result.Q.latex(table) if result.Q is not None else "")
+                            Q=result.Q.latex(table) if result.Q is not None else "",
+                            alpha=tex(result.order) if result.order is not None else "")
     rhs = _value(result, tex)
     if not steps:
         body = f"{lhs} = {rhs}"
@@ -96,7 +98,7 @@ class _Printer(LatexPrinter):
 
     def _print_polygamma(self, expr, exp=None):
         if expr.args[0] == 0:
-            tex = r"\psi\left(%s\right)" % self._print(expr.args[1])
+            tex = rf"\psi\left({self._print(expr.args[1])}\right)"
             return tex if exp is None else f"{tex}^{{{exp}}}"
         return super()._print_polygamma(expr, exp)
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import ast
 import unicodedata
 import warnings
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Callable, Mapping, NoReturn
+from typing import NoReturn
 
 import sympy
 
@@ -72,54 +73,66 @@ def _check_numbers(expr: sympy.Expr) -> None:
             continue
         if bits > MAX_BITS:
             shown = bits if bits < 10**6 else "over 10**6"
-            raise UnsafeExpressionError(f"numeric value out of range ({shown} bits; limit {MAX_BITS})")
+            raise UnsafeExpressionError(
+                f"numeric value out of range ({shown} bits; limit {MAX_BITS})")
 
 
 def _check_special(name: str, args: tuple[sympy.Expr, ...]) -> None:
-    """Gamma-like functions evaluate numeric arguments exactly (or by slow series): keep them small."""
+    """Keep numeric arguments of gamma-like functions small.
+
+    These functions evaluate numeric arguments exactly (or by slow series).
+    """
     for arg in args:
         if arg.is_number:
             sizes = [max(abs(a.p), a.q) for a in arg.atoms(sympy.Rational)] + [abs(arg.evalf(5))]
             if any(size > MAX_SPECIAL_ARG for size in sizes):
                 raise UnsafeExpressionError(
-                    f"numeric argument {str(arg)[:30]} of {name}() is too large (limit {MAX_SPECIAL_ARG})")
+                    f"numeric argument {str(arg)[:30]} of {name}() is too large "
+                    f"(limit {MAX_SPECIAL_ARG})")
 
 
 # name -> (builder, min args, max args or None for unbounded)
 _FUNCTIONS: dict[str, tuple[Callable[..., sympy.Expr], int, int | None]] = {
-    "log": (sympy.log, 1, 2), "ln": (sympy.log, 1, 1), "exp": (lambda x: _power(sympy.E, x), 1, 1),
-    "sqrt": (lambda x: _power(x, sympy.S.Half), 1, 1), "abs": (sympy.Abs, 1, 1), "Abs": (sympy.Abs, 1, 1),
+    "log": (sympy.log, 1, 2), "ln": (sympy.log, 1, 1),
+    "exp": (lambda x: _power(sympy.E, x), 1, 1), "sqrt": (lambda x: _power(x, sympy.S.Half), 1, 1),
+    "abs": (sympy.Abs, 1, 1), "Abs": (sympy.Abs, 1, 1),
     "sin": (sympy.sin, 1, 1), "cos": (sympy.cos, 1, 1), "tan": (sympy.tan, 1, 1),
     "sinh": (sympy.sinh, 1, 1), "cosh": (sympy.cosh, 1, 1), "tanh": (sympy.tanh, 1, 1),
     "atan": (sympy.atan, 1, 1), "erf": (sympy.erf, 1, 1), "erfc": (sympy.erfc, 1, 1),
-    "gamma": (sympy.gamma, 1, 1), "loggamma": (sympy.loggamma, 1, 1), "lgamma": (sympy.loggamma, 1, 1),
-    "digamma": (sympy.digamma, 1, 1), "psi": (sympy.digamma, 1, 1), "polygamma": (sympy.polygamma, 2, 2),
+    "gamma": (sympy.gamma, 1, 1), "loggamma": (sympy.loggamma, 1, 1),
+    "lgamma": (sympy.loggamma, 1, 1), "digamma": (sympy.digamma, 1, 1),
+    "psi": (sympy.digamma, 1, 1), "polygamma": (sympy.polygamma, 2, 2),
     "beta": (sympy.beta, 2, 2), "betaln": (lambda a, b: sympy.log(sympy.beta(a, b)), 2, 2),
     "log1p": (lambda x: sympy.log(1 + x), 1, 1), "expm1": (lambda x: _power(sympy.E, x) - 1, 1, 1),
     "besseli": (sympy.besseli, 2, 2), "factorial": (sympy.factorial, 1, 1),
     "binomial": (sympy.binomial, 2, 2), "min": (sympy.Min, 1, None), "Min": (sympy.Min, 1, None),
     "max": (sympy.Max, 1, None), "Max": (sympy.Max, 1, None), "sign": (sympy.sign, 1, 1),
 }
-_SPECIAL = frozenset({"gamma", "loggamma", "lgamma", "digamma", "psi", "polygamma", "beta", "betaln",
-                      "besseli", "factorial", "binomial"})
+_SPECIAL = frozenset({"gamma", "loggamma", "lgamma", "digamma", "psi", "polygamma", "beta",
+                      "betaln", "besseli", "factorial", "binomial"})
 _BINARY: dict[type, Callable[[sympy.Expr, sympy.Expr], sympy.Expr]] = {
     ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b, ast.Pow: _power}
-_UNARY: dict[type, Callable[[sympy.Expr], sympy.Expr]] = {ast.UAdd: lambda a: a, ast.USub: lambda a: -a}
-_OPERATORS = {ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
-              ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^", ast.Invert: "~", ast.Not: "not"}
+_UNARY: dict[type, Callable[[sympy.Expr], sympy.Expr]] = {
+    ast.UAdd: lambda a: a, ast.USub: lambda a: -a}
+_OPERATORS = {
+    ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
+    ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^", ast.Invert: "~", ast.Not: "not"}
 _DESCRIPTIONS = {
-    ast.Subscript: "subscript", ast.Slice: "slice", ast.Lambda: "lambda", ast.ListComp: "comprehension",
-    ast.SetComp: "comprehension", ast.DictComp: "comprehension", ast.GeneratorExp: "comprehension",
-    ast.Compare: "comparison", ast.BoolOp: "boolean operation (and/or)", ast.IfExp: "conditional expression",
+    ast.Subscript: "subscript", ast.Slice: "slice", ast.Lambda: "lambda",
+    ast.ListComp: "comprehension", ast.SetComp: "comprehension", ast.DictComp: "comprehension",
+    ast.GeneratorExp: "comprehension", ast.Compare: "comparison",
+    ast.BoolOp: "boolean operation (and/or)", ast.IfExp: "conditional expression",
     ast.NamedExpr: "assignment expression (walrus ':=')", ast.Starred: "starred argument (*args)",
-    ast.JoinedStr: "f-string", ast.List: "list", ast.Tuple: "tuple", ast.Set: "set", ast.Dict: "dict"}
+    ast.JoinedStr: "f-string", ast.List: "list", ast.Tuple: "tuple", ast.Set: "set",
+    ast.Dict: "dict"}
 
 
 class _Parser:
     def __init__(self, source: str, names: Mapping[str, sympy.Expr]) -> None:
         self.source = source
-        self.names = {unicodedata.normalize("NFKC", k): v for k, v in names.items()}  # as Python does
+        # NFKC-normalize the names, as Python does with identifiers
+        self.names = {unicodedata.normalize("NFKC", k): v for k, v in names.items()}
         pieces: list[str] = []
         self.index: list[int] = []  # position in the rewritten text -> position in `source`
         for i, ch in enumerate(source):
@@ -156,11 +169,15 @@ class _Parser:
         try:
             result = build(*args)
             _check_numbers(result)
-            if result.is_number and not result.is_Atom:  # bound the value of constant subexpressions
+            # bound the value of constant subexpressions
+            if result.is_number and not result.is_Atom:
                 _check_numbers(result.evalf(5))
         except UnsafeExpressionError as exc:
             self.fail(node, str(exc))
-        except Exception as exc:  # SymPy/mpmath failures (overflow, no convergence, ...)
+        # SymPy/mpmath failures (overflow, no convergence, ...) have no common base class or
+        # documented list of types, so any Exception is reported as "cannot evaluate"; the time
+        # budget's BudgetExceeded is a BaseException and still passes through.
+        except Exception as exc:  # noqa: BLE001
             self.fail(node, f"cannot evaluate ({type(exc).__name__}: {exc})")
         return result
 
@@ -172,11 +189,13 @@ class _Parser:
         except SyntaxError as exc:
             index = self.locate(exc.lineno or 1, (exc.offset or 1) - 1, in_bytes=False)
             near = self.source[index:index + 30].split("\n", 1)[0]
-            raise UnsafeExpressionError(f"syntax error ({exc.msg}) at {self.where(index)} near {near!r}") from None
+            raise UnsafeExpressionError(
+                f"syntax error ({exc.msg}) at {self.where(index)} near {near!r}") from None
         except Warning as exc:
             raise UnsafeExpressionError(f"suspicious syntax ({exc})") from None
         except (RecursionError, MemoryError, ValueError) as exc:
-            raise UnsafeExpressionError(f"expression too deeply nested to parse ({type(exc).__name__})") from None
+            raise UnsafeExpressionError(
+                f"expression too deeply nested to parse ({type(exc).__name__})") from None
         for node in ast.walk(tree):  # forbidden anywhere, whatever surrounds them
             if isinstance(node, ast.Attribute):
                 self.fail(node, f"attribute access ('.{node.attr}') is not allowed")
@@ -200,8 +219,10 @@ class _Parser:
         if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
             return self.apply(node, _UNARY[type(node.op)], self.build(node.operand, depth + 1))
         if isinstance(node, (ast.BinOp, ast.UnaryOp)):
-            self.fail(node, f"operator {_OPERATORS.get(type(node.op), type(node.op).__name__)!r} is not allowed")
-        self.fail(node, f"{_DESCRIPTIONS.get(type(node), type(node).__name__ + ' expression')} is not allowed")
+            operator = _OPERATORS.get(type(node.op), type(node.op).__name__)
+            self.fail(node, f"operator {operator!r} is not allowed")
+        description = _DESCRIPTIONS.get(type(node), type(node).__name__ + " expression")
+        self.fail(node, f"{description} is not allowed")
 
     def constant(self, node: ast.Constant) -> sympy.Expr:
         value = node.value
@@ -215,9 +236,11 @@ class _Parser:
             except InvalidOperation:
                 self.fail(node, "unreadable float literal")
             if abs(exponent) > MAX_FLOAT_EXPONENT:
-                self.fail(node, f"float literal out of range (decimal exponent limit {MAX_FLOAT_EXPONENT})")
+                self.fail(node, "float literal out of range "
+                                f"(decimal exponent limit {MAX_FLOAT_EXPONENT})")
             return self.apply(node, sympy.Float, literal)
-        kinds = {complex: "complex literal", str: "string literal", bytes: "bytes literal", bool: "boolean literal"}
+        kinds = {complex: "complex literal", str: "string literal", bytes: "bytes literal",
+                 bool: "boolean literal"}
         self.fail(node, f"{kinds.get(type(value), 'constant')} is not allowed")
 
     def name(self, node: ast.Name) -> sympy.Expr:
@@ -238,7 +261,9 @@ class _Parser:
             self.fail(func, f"call to non-whitelisted function {func.id!r} "
                             f"(allowed functions: {', '.join(sorted(_FUNCTIONS))})")
         for kw in node.keywords:
-            self.fail(kw, f"keyword argument {kw.arg!r} is not allowed" if kw.arg else "**kwargs is not allowed")
+            if kw.arg:
+                self.fail(kw, f"keyword argument {kw.arg!r} is not allowed")
+            self.fail(kw, "**kwargs is not allowed")
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 self.fail(arg, "starred argument (*args) is not allowed")
@@ -246,7 +271,8 @@ class _Parser:
         count = len(node.args)
         if count < low or (high is not None and count > high):
             plural = "s" if (high or low) > 1 else ""
-            expected = (f"at least {low}" if high is None else str(low) if low == high else f"{low} or {high}")
+            expected = (f"at least {low}" if high is None
+                        else str(low) if low == high else f"{low} or {high}")
             self.fail(node, f"{func.id}() takes {expected} argument{plural} but {count} given")
         args = [self.build(arg, depth + 1) for arg in node.args]
 
@@ -277,12 +303,14 @@ def parse_expression(text: str, names: Mapping[str, sympy.Expr]) -> sympy.Expr:
     if not isinstance(text, str):
         raise TypeError(f"expression text must be str, not {type(text).__name__}")
     if len(text) > MAX_LENGTH:
-        raise UnsafeExpressionError(f"expression too long ({len(text)} characters; limit {MAX_LENGTH})")
+        raise UnsafeExpressionError(
+            f"expression too long ({len(text)} characters; limit {MAX_LENGTH})")
     if not text.strip():
         raise UnsafeExpressionError("empty expression")
     for key, value in names.items():
         if not isinstance(key, str) or not isinstance(value, sympy.Basic):
-            raise TypeError(f"names must map str to SymPy objects; got {key!r}: {type(value).__name__}")
+            raise TypeError(
+                f"names must map str to SymPy objects; got {key!r}: {type(value).__name__}")
     return _within_time_budget(_Parser(text, names).parse)
 
 

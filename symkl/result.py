@@ -10,8 +10,9 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import sympy as sp
 
@@ -38,6 +39,7 @@ class Result:
     reason: str
     lhs: str
     domains: dict[sp.Symbol, Domain] = field(hash=False, compare=False)
+    order: sp.Expr | None = None  # alpha of the power integral (Renyi and relatives)
 
     @property
     def params(self) -> tuple[sp.Symbol, ...]:
@@ -46,6 +48,8 @@ class Result:
         for b in (self.P, self.Q):
             if b is not None:
                 seen += [s for s in b.symbols() if s not in seen]
+        if self.order is not None:
+            seen += sorted((s for s in self.order.free_symbols if s not in seen), key=str)
         return tuple(seen)
 
     @property

@@ -4,8 +4,8 @@ Supports are compared up to sets of measure zero (the open interval (0, inf) and
 the same support for a density).
 
 >>> from symkl.families import Normal, Exponential
->>> support_gap(Normal().bind(1), Exponential().bind(2))
-'supp P = (-oo, oo) is not inside supp Q = (0, oo): P gives positive probability to a set where q = 0'
+>>> print(support_gap(Normal().bind(1), Exponential().bind(2)))
+supp P = (-oo, oo) is not inside supp Q = (0, oo): P gives positive probability to a set where q = 0
 >>> support_gap(Exponential().bind(1), Normal().bind(2)) is None
 True
 """

@@ -6,12 +6,19 @@ import sympy as sp
 
 import symkl
 from symkl.engine import NotDerivable, _bind_generic, variable
-from symkl.families import (Bernoulli, Beta, Cauchy, Exponential, Gamma, Laplace, Normal,
-                            Poisson)
+from symkl.families import (
+    ALL,
+    Bernoulli,
+    Beta,
+    Cauchy,
+    Exponential,
+    Gamma,
+    Laplace,
+    Normal,
+    Poisson,
+)
 from symkl.routes import bregman, linearity
 from symkl.support import IncompatiblePair
-
-from symkl.families import ALL
 
 CONTINUOUS = [f for f in ALL if not f.discrete]
 DISCRETE = [f for f in ALL if f.discrete]
@@ -30,7 +37,8 @@ REFERENCES = {
                      + sp.loggamma(a2) + a2 * (sp.log(b1) - sp.log(b2)) + a1 * (b2 - b1) / b1)(
         *sp.symbols("alpha1 beta1 alpha2 beta2", positive=True)),
     # Chyzak & Nielsen (2019), "A closed-form formula for the KL divergence between Cauchy"
-    (Cauchy, Cauchy): (lambda x1, g1, x2, g2: sp.log(((g1 + g2)**2 + (x1 - x2)**2) / (4 * g1 * g2)))(
+    (Cauchy, Cauchy): (lambda x1, g1, x2, g2:
+                       sp.log(((g1 + g2)**2 + (x1 - x2)**2) / (4 * g1 * g2)))(
         sp.Symbol("x01", real=True), sp.Symbol("gamma1", positive=True),
         sp.Symbol("x02", real=True), sp.Symbol("gamma2", positive=True)),
     # Gil, Alajaji & Linder (2013), Table: Laplace
@@ -73,7 +81,10 @@ def test_derived_kl_equals_published_closed_form(P, Q):
 
 @pytest.mark.parametrize("P, Q", MUST_BE_CLOSED, ids=lambda f: f.name)
 def test_required_pairs_are_closed_forms_that_verify(P, Q):
-    """Each required pair has a finite closed form with no integral, matching quadrature to 1e-20."""
+    """Each required pair has a finite closed form with no integral.
+
+    The closed form matches quadrature to 1e-20.
+    """
     r = symkl.kl(P(), Q())
     assert not r.is_infinite and not r.expr.has(sp.Integral, sp.Sum)
     report = r.verify()
@@ -83,7 +94,10 @@ def test_required_pairs_are_closed_forms_that_verify(P, Q):
 
 @pytest.mark.parametrize("P, Q", PAIRS, ids=lambda f: f.name)
 def test_every_pair_ends_in_exactly_one_documented_outcome(P, Q):
-    """Each ordered pair is a verified closed form, a verified infinity with reason, or NotDerivable."""
+    """Each ordered pair ends in exactly one documented outcome.
+
+    The outcome is a verified closed form, a verified infinity with reason, or NotDerivable.
+    """
     try:
         r = symkl.kl(P(), Q(), budget=TEST_BUDGET)
     except NotDerivable as e:
@@ -157,7 +171,8 @@ def test_two_normals_presentation_is_textbook_form():
     assert r.params == (m1, s1, m2, s2) and r.route == "bregman" and r.conditions == ()
     assert sp.count_ops(r.expr) <= sp.count_ops(REFERENCES[(Normal, Normal)])
     assert not r.expr.has(sp.Piecewise)
-    assert [a for a in r.expr.atoms(sp.log) if a.args[0].is_Pow and not a.args[0].exp.is_Number] == []
+    assert [a for a in r.expr.atoms(sp.log)
+            if a.args[0].is_Pow and not a.args[0].exp.is_Number] == []
     assert len(r.expr.atoms(sp.log)) == 1
 
 

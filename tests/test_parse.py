@@ -51,14 +51,16 @@ def test_caret_is_power_with_mathematical_precedence(text, expected):
 
 
 def test_parameter_names_shadowing_function_names_work_both_ways():
-    """A name in `names` is the parameter when used bare and the whitelisted function when called."""
+    """A name in `names` is the parameter when used bare, the whitelisted function when called."""
     a, b, beta1 = sympy.symbols("a b beta1", positive=True)
-    assert parse_expression("beta1 * beta(a, b)", {"a": a, "b": b, "beta1": beta1}) == beta1 * sympy.beta(a, b)
+    result = parse_expression("beta1 * beta(a, b)", {"a": a, "b": b, "beta1": beta1})
+    assert result == beta1 * sympy.beta(a, b)
     beta_param = sympy.Symbol("beta", positive=True)
     result = parse_expression("beta + beta(a, b)", {"a": a, "b": b, "beta": beta_param})
     assert result == beta_param + sympy.beta(a, b)
     gamma_param = sympy.Symbol("gamma", positive=True)
-    assert parse_expression("gamma * gamma(a)", {"a": a, "gamma": gamma_param}) == gamma_param * sympy.gamma(a)
+    result = parse_expression("gamma * gamma(a)", {"a": a, "gamma": gamma_param})
+    assert result == gamma_param * sympy.gamma(a)
 
 
 def test_constants_and_names_taking_precedence_over_constants():
@@ -81,17 +83,21 @@ def test_numeric_literals_become_exact_sympy_numbers():
 
 @pytest.mark.parametrize("text, expected", [
     ("log(x)", sympy.log(X)), ("log(x, 2)", sympy.log(X) / sympy.log(2)), ("ln(x)", sympy.log(X)),
-    ("exp(x)", sympy.exp(X)), ("sqrt(x)", sympy.sqrt(X)), ("abs(y)", sympy.Abs(Y)), ("Abs(y)", sympy.Abs(Y)),
+    ("exp(x)", sympy.exp(X)), ("sqrt(x)", sympy.sqrt(X)),
+    ("abs(y)", sympy.Abs(Y)), ("Abs(y)", sympy.Abs(Y)),
     ("sin(x)", sympy.sin(X)), ("cos(x)", sympy.cos(X)), ("tan(x)", sympy.tan(X)),
     ("sinh(x)", sympy.sinh(X)), ("cosh(x)", sympy.cosh(X)), ("tanh(x)", sympy.tanh(X)),
     ("atan(x)", sympy.atan(X)), ("erf(x)", sympy.erf(X)), ("erfc(x)", sympy.erfc(X)),
-    ("gamma(x)", sympy.gamma(X)), ("loggamma(x)", sympy.loggamma(X)), ("lgamma(x)", sympy.loggamma(X)),
-    ("digamma(x)", sympy.digamma(X)), ("psi(x)", sympy.digamma(X)), ("polygamma(1, x)", sympy.polygamma(1, X)),
+    ("gamma(x)", sympy.gamma(X)), ("loggamma(x)", sympy.loggamma(X)),
+    ("lgamma(x)", sympy.loggamma(X)), ("digamma(x)", sympy.digamma(X)),
+    ("psi(x)", sympy.digamma(X)), ("polygamma(1, x)", sympy.polygamma(1, X)),
     ("beta(x, y)", sympy.beta(X, Y)), ("betaln(x, y)", sympy.log(sympy.beta(X, Y))),
-    ("log1p(x)", sympy.log(1 + X)), ("expm1(x)", sympy.exp(X) - 1), ("besseli(1, x)", sympy.besseli(1, X)),
+    ("log1p(x)", sympy.log(1 + X)), ("expm1(x)", sympy.exp(X) - 1),
+    ("besseli(1, x)", sympy.besseli(1, X)),
     ("factorial(x)", sympy.factorial(X)), ("binomial(x, 2)", sympy.binomial(X, 2)),
-    ("min(x, y)", sympy.Min(X, Y)), ("Min(x, y, 1)", sympy.Min(X, Y, 1)), ("max(x, y)", sympy.Max(X, Y)),
-    ("Max(x, y)", sympy.Max(X, Y)), ("sign(y)", sympy.sign(Y)), ("gamma(5)", sympy.Integer(24)),
+    ("min(x, y)", sympy.Min(X, Y)), ("Min(x, y, 1)", sympy.Min(X, Y, 1)),
+    ("max(x, y)", sympy.Max(X, Y)), ("Max(x, y)", sympy.Max(X, Y)),
+    ("sign(y)", sympy.sign(Y)), ("gamma(5)", sympy.Integer(24)),
 ])
 def test_whitelisted_functions_build_the_matching_sympy_objects(text, expected):
     """Every whitelisted function (and alias) builds the corresponding SymPy expression."""
@@ -103,7 +109,7 @@ def test_whitelisted_functions_build_the_matching_sympy_objects(text, expected):
     ("polygamma(x)", "polygamma"), ("min()", "min"),
 ])
 def test_wrong_argument_count_is_reported(text, function):
-    """Calling a whitelisted function with the wrong number of arguments names the function and count."""
+    """A wrong number of arguments to a whitelisted function is reported with name and count."""
     with pytest.raises(UnsafeExpressionError, match=rf"{function}\(\) takes .* argument"):
         parse_expression(text, XY)
 
@@ -154,7 +160,7 @@ def test_wrong_argument_count_is_reported(text, function):
     ("x+" * (MAX_LENGTH // 2) + "x", ("too long",)),
 ])
 def test_rejections_raise_with_a_message_naming_the_offence(text, fragments):
-    """Each rejected construct raises UnsafeExpressionError whose message mentions the offending thing."""
+    """Each rejected construct raises UnsafeExpressionError with a message naming the offence."""
     with pytest.raises(UnsafeExpressionError) as info:
         parse_expression(text, XY)
     for fragment in fragments:
@@ -182,12 +188,16 @@ def test_non_string_input_raises_type_error():
 
 
 @pytest.mark.parametrize("text", [
-    "9**9**9", "9^9^9", "(2*x)**(10**9)", "sqrt(2)**(10**9)", "exp(10**9*log(2))", "E**(y + 10**9*log(3))",
-    "(2**1000)**(2**10)", "factorial(10**6)", "gamma(10**6 + 1/2)", "digamma(10**6)", "polygamma(300, 300)",
-    "loggamma(10**6)", "binomial(10**7, 5*10**6)", "besseli(1e100, 1e100)", "1e999999999", "1e300**9",
+    "9**9**9", "9^9^9", "(2*x)**(10**9)", "sqrt(2)**(10**9)", "exp(10**9*log(2))",
+    "E**(y + 10**9*log(3))", "(2**1000)**(2**10)", "factorial(10**6)", "gamma(10**6 + 1/2)",
+    "digamma(10**6)", "polygamma(300, 300)", "loggamma(10**6)", "binomial(10**7, 5*10**6)",
+    "besseli(1e100, 1e100)", "1e999999999", "1e300**9",
 ])
 def test_resource_exhaustion_attempts_finish_quickly(text):
-    """Inputs whose naive evaluation would hang (huge powers, factorials, ...) raise within a second."""
+    """Inputs whose naive evaluation would hang (huge powers, factorials, ...) raise quickly.
+
+    Each must raise within a second.
+    """
     start = time.perf_counter()
     with pytest.raises(UnsafeExpressionError):
         parse_expression(text, XY)
@@ -195,7 +205,7 @@ def test_resource_exhaustion_attempts_finish_quickly(text):
 
 
 def test_time_budget_interrupts_runaway_evaluation_even_if_exceptions_are_swallowed(monkeypatch):
-    """A builder that loops forever (swallowing ordinary exceptions) is interrupted by the time budget."""
+    """The time budget interrupts a builder that loops forever, swallowing ordinary exceptions."""
     swallowed = []
 
     def runaway(x):
@@ -203,7 +213,8 @@ def test_time_budget_interrupts_runaway_evaluation_even_if_exceptions_are_swallo
             try:
                 while True:
                     pass
-            except Exception:  # SymPy-style broad handler: must not swallow the interruption
+            # SymPy-style broad handler, deliberately blind: must not swallow the interruption
+            except Exception:  # noqa: BLE001 - simulates SymPy's broad handlers
                 swallowed.append("Exception")
             except BaseException:  # a bare except swallows one interruption; the next one wins
                 if swallowed:
@@ -220,7 +231,7 @@ def test_time_budget_interrupts_runaway_evaluation_even_if_exceptions_are_swallo
 
 
 def test_slow_sympy_evaluation_found_by_fuzzing_is_bounded():
-    """An input that sends SymPy's numeric evaluation into a very long loop finishes within the budget."""
+    """An input sending SymPy's numeric evaluation into a very long loop ends within the budget."""
     text = "log(((1e300)*(oo))*(beta(10, 1e-300)), erf(binomial(EulerGamma, 100)))"
     start = time.perf_counter()
     try:
@@ -247,8 +258,10 @@ def test_no_code_evaluating_function_is_called(monkeypatch):
     monkeypatch.setattr(sympy, "sympify", forbidden)
     monkeypatch.setattr(sympy, "parse_expr", forbidden, raising=False)
     monkeypatch.setattr(sympy.parsing.sympy_parser, "parse_expr", forbidden)
-    result = parse_expression(KL_TEXT + " + sqrt(exp(mu1)) * besseli(0, sigma1) + 0.25", NORMAL_NAMES)
-    expected = kl_direct() + sympy.sqrt(sympy.exp(MU1)) * sympy.besseli(0, SIGMA1) + sympy.Float("0.25")
+    result = parse_expression(KL_TEXT + " + sqrt(exp(mu1)) * besseli(0, sigma1) + 0.25",
+                              NORMAL_NAMES)
+    expected = (kl_direct() + sympy.sqrt(sympy.exp(MU1)) * sympy.besseli(0, SIGMA1)
+                + sympy.Float("0.25"))
     assert result == expected
 
 

@@ -27,6 +27,7 @@ Beta = Family(
                                    - sp.loggamma(eta[0] + eta[1] + 2)),
         stats=lambda x: (sp.log(x), sp.log(1 - x)),
         log_base=lambda x: sp.S.Zero,
+        natural_domain=lambda eta: sp.And(eta[0] > -1, eta[1] > -1),
     ),
     description="shapes alpha and beta on (0, 1)",
 )

@@ -24,6 +24,7 @@ Exponential = Family(
         log_partition=lambda eta: -sp.log(-eta[0]),
         stats=lambda x: (x,),
         log_base=lambda x: sp.S.Zero,
+        natural_domain=lambda eta: eta[0] < 0,
     ),
     description="rate lam (mean 1/lam)",
 )

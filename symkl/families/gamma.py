@@ -26,6 +26,7 @@ Gamma = Family(
         log_partition=lambda eta: sp.loggamma(eta[0] + 1) - (eta[0] + 1) * sp.log(-eta[1]),
         stats=lambda x: (sp.log(x), x),
         log_base=lambda x: sp.S.Zero,
+        natural_domain=lambda eta: sp.And(eta[0] > -1, eta[1] < 0),
     ),
     description="shape alpha, rate beta (mean alpha/beta); scipy's scale is 1/beta",
 )

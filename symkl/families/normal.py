@@ -25,6 +25,7 @@ Normal = Family(
         log_partition=lambda eta: -eta[0] ** 2 / (4 * eta[1]) - sp.log(-2 * eta[1]) / 2,
         stats=lambda x: (x, x**2),
         log_base=lambda x: -sp.log(2 * sp.pi) / 2,
+        natural_domain=lambda eta: eta[1] < 0,
     ),
     description="mean mu, standard deviation sigma (not the variance)",
 )

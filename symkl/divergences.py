@@ -1,0 +1,238 @@
+"""KL's relatives from the same engine: Renyi, Bhattacharyya, Hellinger, chi-square, Jeffreys, ...
+
+Conventions are written out in :mod:`symkl.definitions`.  For two members of one exponential
+family the power integral needs no integration:
+
+    log I(alpha) = log integral p^alpha q^(1 - alpha)
+                 = A(eta_alpha) - alpha A(eta_P) - (1 - alpha) A(eta_Q),
+    eta_alpha = alpha eta_P + (1 - alpha) eta_Q,
+
+valid where eta_alpha is a natural parameter (carried as a condition on the result; outside it
+the integral diverges).  Renyi = log I / (alpha - 1), Bhattacharyya = -log I(1/2),
+squared Hellinger = 1 - I(1/2), chi-square = I(2) - 1.  Jeffreys is KL both ways.  Total variation
+and Jensen-Shannon have no route yet: they raise NotDerivable, whose ``numeric`` gives a labelled
+quadrature value.
+
+>>> from symkl.families import Normal
+>>> bhattacharyya(Normal(0, 1), Normal(1, 1)).expr
+1/8
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from symkl.canonical import canonical, typical_sign
+from symkl.engine import DEFAULT_BUDGET, NotDerivable, _domains, derive
+from symkl.family import Domain, FamilyInstance, exact_number
+from symkl.result import Result
+from symkl.rewrite import exp_of_sum
+from symkl.steps import Step
+from symkl.support import check_same_kind
+
+KNOWN = ("kl", "renyi", "bhattacharyya", "hellinger", "chi_square", "jeffreys",
+         "total_variation", "jensen_shannon")
+_LHS = {
+    "renyi": r"D_{{{alpha}}}\left({P} \,\middle\|\, {Q}\right)",
+    "bhattacharyya": r"D_{{B}}\left({P}, {Q}\right)",
+    "hellinger": r"H^{{2}}\left({P}, {Q}\right)",
+    "chi_square": r"\chi^{{2}}\left({P} \,\middle\|\, {Q}\right)",
+    "jeffreys": r"J\left({P}, {Q}\right)",
+    "renyi_entropy": r"H_{{{alpha}}}\left({P}\right)",
+}
+ORDER = Domain("Order", (("positive", True),), lambda a: sp.And(sp.Gt(a, 0), sp.Ne(a, 1)),
+               "> 0 and != 1", lambda rng: rng.choice(
+                   [sp.Rational(1, 2), sp.Rational(1, 3), sp.Rational(3, 2), sp.Integer(2)]))
+
+
+def divergence(name: str, P: FamilyInstance, Q: FamilyInstance, alpha: object = None,
+               budget: float | None = DEFAULT_BUDGET) -> Result:
+    """The divergence ``name`` (one of :data:`KNOWN`) between P and Q.
+
+    >>> from symkl.families import Poisson
+    >>> divergence("chi-square", Poisson(1), Poisson(2)).expr
+    -1 + exp(1/2)
+    """
+    key = name.lower().replace("-", "_").replace(" ", "_")
+    if key not in KNOWN:
+        raise ValueError(f"unknown divergence {name!r}; known: {', '.join(KNOWN)}")
+    if key == "kl":
+        return derive("kl", P, Q, budget)
+    if key == "jeffreys":
+        return jeffreys(P, Q, budget)
+    if key == "renyi":
+        return renyi(P, Q, alpha, budget)
+    if key in ("total_variation", "jensen_shannon"):
+        raise NotDerivable(key, P, Q, {"all": "no closed-form route for this divergence yet"})
+    return _power(key, P, Q, None)
+
+
+def renyi(P: FamilyInstance, Q: FamilyInstance, alpha: object,
+          budget: float | None = DEFAULT_BUDGET) -> Result:
+    """Renyi divergence of order alpha (number, SymPy expression or name); alpha = 1 is KL.
+
+    >>> from symkl.families import Normal
+    >>> renyi(Normal(0, 1), Normal(1, 1), 2).expr
+    1
+    """
+    order = _order(alpha)
+    if order == 1:
+        return derive("kl", P, Q, budget)  # the limit alpha -> 1, documented in definitions
+    return _power("renyi", P, Q, order)
+
+
+def bhattacharyya(P: FamilyInstance, Q: FamilyInstance) -> Result:
+    """Bhattacharyya distance -log integral sqrt(p q)."""
+    return _power("bhattacharyya", P, Q, None)
+
+
+def hellinger(P: FamilyInstance, Q: FamilyInstance) -> Result:
+    """Squared Hellinger distance 1 - integral sqrt(p q), in [0, 1].
+
+    >>> from symkl.families import Normal
+    >>> hellinger(Normal(0, 1), Normal(0, 1)).expr
+    0
+    """
+    return _power("hellinger", P, Q, None)
+
+
+def chi_square(P: FamilyInstance, Q: FamilyInstance) -> Result:
+    """Pearson chi-square divergence integral p^2/q - 1 (infinite where 2 eta_P - eta_Q is not
+    a natural parameter)."""
+    return _power("chi_square", P, Q, None)
+
+
+def jeffreys(P: FamilyInstance, Q: FamilyInstance,
+             budget: float | None = DEFAULT_BUDGET) -> Result:
+    """Jeffreys divergence KL(P || Q) + KL(Q || P) (symmetric).
+
+    >>> from symkl.families import Normal
+    >>> jeffreys(Normal(0, 1), Normal(1, 1)).expr
+    1
+    """
+    forward = derive("kl", P, Q, budget)
+    bp, bq = forward.P, forward.Q
+    backward = derive("kl", FamilyInstance(bq.family, bq.values),
+                      FamilyInstance(bp.family, bp.values), budget)
+    expr = forward.expr + backward.expr
+    expr = expr if expr.is_infinite else canonical(expr)
+    steps = (Step("KL(P||Q)", r"D_{\mathrm{KL}}(P \,\|\, Q)", forward.expr),
+             Step("KL(Q||P)", r"D_{\mathrm{KL}}(Q \,\|\, P)", backward.expr))
+    return Result("jeffreys", bp, bq, expr, f"{forward.route}+{backward.route}", steps,
+                  forward.conditions, forward.reason or backward.reason, _LHS["jeffreys"],
+                  _domains(bp, bq))
+
+
+def renyi_entropy(P: FamilyInstance, alpha: object) -> Result:
+    """Renyi entropy log(integral p^alpha) / (1 - alpha) (constant base measure families).
+
+    >>> from symkl.families import Exponential
+    >>> renyi_entropy(Exponential(1), 2).expr
+    log(2)
+    """
+    order = _order(alpha)
+    if order == 1:
+        return derive("entropy", P, None)
+    bp = P.bind("")
+    ef = bp.family.expfam
+    x = sp.Dummy("x")
+    if ef is None or ef.log_base(x).has(x):
+        raise NotDerivable("renyi_entropy", P, None, {
+            "bregman": f"{bp.family.name} is not an exponential family with a constant base "
+                       f"measure"})
+    eta, log_partition = _eta(ef)
+    eta_p = ef.natural_params(*bp.values)
+    scaled = [order * e for e in eta_p]
+    log_integral = ((order - 1) * ef.log_base(x) + _at(log_partition, eta, scaled)
+                    - order * _at(log_partition, eta, eta_p))
+    return _finish("renyi_entropy", bp, None, order, log_integral / (1 - order),
+                   ef.natural_domain(scaled), log_integral)
+
+
+def _order(alpha: object) -> sp.Expr:
+    if alpha is None:
+        raise TypeError("give the order alpha (a number, a SymPy expression or a name)")
+    if isinstance(alpha, str):
+        if not alpha.isidentifier():
+            raise ValueError(f"alpha was given the string {alpha!r}, not a plain name")
+        return ORDER.symbol(alpha)
+    order = exact_number(alpha, "alpha")
+    if order.is_number and not order.is_positive:
+        raise ValueError(f"alpha must be > 0 (Renyi orders), got {order}")
+    return order
+
+
+def _eta(ef):
+    eta = sp.symbols(f"eta0:{len(ef.stats(sp.Dummy()))}")
+    return eta, ef.log_partition(eta)
+
+
+def _at(expr: sp.Expr, eta, values) -> sp.Expr:
+    return expr.subs(dict(zip(eta, values)))
+
+
+def _power(name: str, P: FamilyInstance, Q: FamilyInstance, alpha: sp.Expr | None) -> Result:
+    """A power divergence from the log-partition (same exponential family)."""
+    bp, bq = P.bind("1"), Q.bind("2")
+    check_same_kind(bp, bq)
+    ef = bp.family.expfam
+    if ef is None or bq.family is not bp.family:
+        why = (f"{bp.family.name} is not an exponential family" if ef is None
+               else "P and Q are different families")
+        raise NotDerivable(name, P, Q, {"bregman": why, "integrate": "no route yet"})
+    a = {"renyi": alpha, "chi_square": sp.Integer(2)}.get(name, sp.S.Half)
+    eta, log_partition = _eta(ef)
+    eta_p, eta_q = ef.natural_params(*bp.values), ef.natural_params(*bq.values)
+    eta_a = [a * u + (1 - a) * v for u, v in zip(eta_p, eta_q)]
+    log_integral = (_at(log_partition, eta, eta_a) - a * _at(log_partition, eta, eta_p)
+                    - (1 - a) * _at(log_partition, eta, eta_q))
+    integral = _tidy_integral(log_integral)
+    value = {"renyi": lambda: log_integral / (a - 1), "bhattacharyya": lambda: -log_integral,
+             "hellinger": lambda: 1 - integral, "chi_square": lambda: integral - 1}[name]()
+    return _finish(name, bp, bq, a if name == "renyi" else None, value,
+                   ef.natural_domain(eta_a), log_integral)
+
+
+def _tidy_integral(log_integral: sp.Expr) -> sp.Expr:
+    """I = exp(log I) as a product of powers and Gamma functions, simplified."""
+    integral = sp.gammasimp(exp_of_sum(log_integral))
+    simpler = sp.simplify(integral)
+    return simpler if sp.count_ops(simpler) < sp.count_ops(integral) else integral
+
+
+def _finish(name, bp, bq, order, value, admissible, log_integral) -> Result:
+    condition = sp.simplify(admissible)
+    domains = _domains(bp, bq)
+    if order is not None:
+        domains.update({s: ORDER for s in order.free_symbols})
+    steps = (Step("log of the power integral", r"\log \int p^{\alpha} q^{1-\alpha}",
+                  canonical(sp.expand(log_integral))),)
+    if condition == sp.S.false:
+        return Result(name, bp, bq, sp.oo, "bregman", steps, (), "the power integral diverges: "
+                      "alpha eta_P + (1 - alpha) eta_Q is not a natural parameter",
+                      _LHS[name], domains, order)
+    conditions = () if condition == sp.S.true else (_readable(condition),)
+    return Result(name, bp, bq, canonical(value), "bregman", steps, conditions, "", _LHS[name],
+                  domains, order)
+
+
+_FLIP = {sp.Lt: sp.Gt, sp.Gt: sp.Lt, sp.Le: sp.Ge, sp.Ge: sp.Le}
+
+
+def _readable(condition: sp.Basic) -> sp.Basic:
+    """Clear positive denominators, lead with a plus sign: -a/s1^2 - ... < 0 -> a s2^2 + ... > 0."""
+    def tidy(rel: sp.Basic) -> sp.Basic:
+        if type(rel) not in _FLIP:
+            return rel
+        op = type(rel)
+        num, den = sp.fraction(sp.together(rel.lhs - rel.rhs))
+        if den.is_negative:
+            num, op = -num, _FLIP[op]
+        elif not den.is_positive:
+            return rel
+        num = sp.expand(num)
+        if typical_sign(num) < 0:
+            num, op = -num, _FLIP[op]
+        return op(num, 0)
+    if isinstance(condition, sp.And):
+        return sp.And(*[tidy(c) for c in condition.args])
+    return tidy(condition)

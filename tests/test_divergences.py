@@ -1,0 +1,94 @@
+"""KL's relatives from the log-partition: values, conditions, relations, bad input."""
+import mpmath
+import pytest
+import sympy as sp
+
+import symkl
+from symkl.engine import NotDerivable
+from symkl.families import Bernoulli, Beta, Exponential, Gamma, Laplace, Normal, Poisson
+
+EXPFAM = [Normal, Exponential, Gamma, Beta, Poisson, Bernoulli]
+
+
+@pytest.mark.parametrize("family", EXPFAM, ids=lambda f: f.name)
+@pytest.mark.parametrize("name", ["bhattacharyya", "hellinger", "chi_square"])
+def test_power_divergences_match_quadrature(family, name):
+    """Each derived power divergence matches quadrature of its definition to 1e-20."""
+    report = symkl.divergence(name, family(), family()).verify()
+    assert report.ok, str(report)
+
+
+@pytest.mark.parametrize("alpha", [sp.Rational(1, 2), 2, 3, "alpha"])
+def test_renyi_of_two_normals_at_several_orders(alpha):
+    """Renyi of two normals verifies at alpha = 1/2, 2, 3 and symbolic alpha."""
+    report = symkl.renyi(Normal(), Normal(), alpha).verify()
+    assert report.ok, str(report)
+
+
+def test_renyi_condition_is_the_natural_parameter_space():
+    """For normals the condition reads alpha sigma2^2 + (1 - alpha) sigma1^2 > 0."""
+    r = symkl.renyi(Normal(), Normal(), "alpha")
+    a = sp.Symbol("alpha", positive=True)
+    s1, s2 = sp.symbols("sigma1 sigma2", positive=True)
+    (cond,) = r.conditions
+    assert sp.simplify(cond.lhs - (a * s2**2 + (1 - a) * s1**2)) == 0 and isinstance(cond, sp.Gt)
+
+
+def test_relations_between_divergences_hold():
+    """Renyi(1/2) = 2 Bhattacharyya; H^2 = 1 - exp(-B); chi^2 = exp(Renyi(2)) - 1."""
+    P, Q = Gamma(), Gamma()
+    b = symkl.bhattacharyya(P, Q).expr
+    point = {s: v for s, v in zip(sp.symbols("alpha1 beta1 alpha2 beta2", positive=True),
+                                  [sp.Rational(3, 2), 2, sp.Rational(5, 2), sp.Rational(1, 2)])}
+    with mpmath.workdps(30):
+        def at(e):
+            return sp.N(e.xreplace(point), 30)
+        assert abs(at(symkl.renyi(P, Q, sp.S.Half).expr) - 2 * at(b)) < 1e-25
+        assert abs(at(symkl.hellinger(P, Q).expr) - (1 - sp.exp(-at(b)))) < 1e-25
+        renyi2 = at(symkl.renyi(P, Q, 2).expr)
+        assert abs(at(symkl.chi_square(P, Q).expr) - (sp.exp(renyi2) - 1)) < 1e-25
+
+
+def test_renyi_tends_to_kl_and_alpha_one_is_kl():
+    """alpha = 1 returns the KL result; Renyi at alpha -> 1 has KL as its limit."""
+    assert symkl.renyi(Normal(), Normal(), 1).quantity == "kl"
+    r = symkl.renyi(Normal(0, 1), Normal(1, 2), "alpha")
+    a = sp.Symbol("alpha", positive=True)
+    assert sp.simplify(sp.limit(r.expr, a, 1) - symkl.kl(Normal(0, 1), Normal(1, 2)).expr) == 0
+
+
+def test_jeffreys_is_symmetric_kl_and_verifies():
+    """Jeffreys = KL(P||Q) + KL(Q||P), symmetric, and matches quadrature."""
+    r = symkl.jeffreys(Normal(0, 1), Normal(1, 1))
+    assert r.expr == 1
+    assert symkl.jeffreys(Normal(), Normal()).verify().ok
+
+
+def test_chi_square_is_infinite_outside_the_natural_parameter_space():
+    """chi^2(Exp(1) || Exp(3)) is infinite: 2 eta_P - eta_Q is not a natural parameter."""
+    r = symkl.chi_square(Exponential(1), Exponential(3))
+    assert r.is_infinite and "natural parameter" in r.reason
+
+
+def test_renyi_entropy_of_a_normal():
+    """The Renyi entropy of a normal verifies and tends to the Shannon entropy."""
+    r = symkl.renyi_entropy(Normal(), "alpha")
+    assert r.verify().ok
+
+
+def test_bad_orders_and_names_are_rejected():
+    """alpha <= 0 and unknown divergence names are clear errors."""
+    with pytest.raises(ValueError, match="alpha must be > 0"):
+        symkl.renyi(Normal(), Normal(), -1)
+    with pytest.raises(ValueError, match="known: kl, renyi"):
+        symkl.divergence("wasserstein", Normal(), Normal())
+
+
+def test_no_route_gives_not_derivable_with_a_numeric_value():
+    """Total variation has no route yet: NotDerivable, and a labelled value whose error estimate
+    is honest (the kink of |p - q| is not yet a quadrature node, so it is ~1e-6 here)."""
+    with pytest.raises(NotDerivable) as info:
+        symkl.divergence("total_variation", Laplace(0, 1), Laplace(1, 1))
+    value = info.value.numeric()
+    exact = 1 - mpmath.exp(-0.5)  # TV of Laplace(0,1), Laplace(1,1): 1 - e^{-1/2}
+    assert "numeric" in value.label and abs(value.value - exact) <= 2 * value.error
