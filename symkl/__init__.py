@@ -23,7 +23,7 @@ _EXPORTS = {
     "VerificationReport": "symkl.verify",
     **{name: "symkl.divergences" for name in (
         "divergence", "renyi", "bhattacharyya", "hellinger", "chi_square", "jeffreys",
-        "renyi_entropy")},
+        "renyi_entropy", "total_variation", "jensen_shannon", "f_divergence")},
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -13,6 +13,8 @@ All in nats.  With I(alpha) = integral of p^alpha q^(1 - alpha) (the power integ
 - ``renyi_entropy``: H_alpha(P) = log(integral p^alpha) / (1 - alpha).
 - ``total_variation``: TV(P, Q) = (1/2) integral |p - q| (in [0, 1]).
 - ``jensen_shannon``: JS(P, Q) = KL(P || M)/2 + KL(Q || M)/2, M = (P + Q)/2 (at most log 2).
+- ``f_divergence``: D_f(P || Q) = integral q f(p/q) for convex f with f(1) = 0
+  (f(t) = t log t gives KL, (t - 1)^2 chi-square, (sqrt t - 1)^2 / 2 squared Hellinger).
 
 >>> import sympy as sp
 >>> from symkl.families import Exponential
@@ -42,9 +44,15 @@ def variable(family: Family) -> sp.Symbol:
 
 
 def integrand(quantity: str, P: Bound, Q: Bound | None, x: sp.Symbol,
-              alpha: sp.Expr | None = None) -> sp.Expr:
-    """The function of x whose integral over supp P defines ``quantity`` (see :func:`finish`)."""
+              alpha: sp.Expr | None = None, f: sp.Lambda | None = None) -> sp.Expr:
+    """The function of x whose integral over supp P defines ``quantity`` (see :func:`finish`).
+
+    ``f`` is the generator of an ``f_divergence``: D_f(P || Q) = integral q f(p / q).
+    """
     log_p = P.logpdf(x)
+    if quantity == "f_divergence":
+        q = sp.exp(Q.logpdf(x))
+        return q * f(sp.exp(log_p - Q.logpdf(x)))
     if quantity in POWER_ORDER:
         a = POWER_ORDER[quantity] if POWER_ORDER[quantity] is not None else alpha
         return sp.exp(a * log_p + (1 - a) * Q.logpdf(x))
@@ -62,28 +70,20 @@ def integrand(quantity: str, P: Bound, Q: Bound | None, x: sp.Symbol,
     return sp.exp(log_p) * term
 
 
-def finish(quantity: str, value: Any, alpha: Any = None) -> Any:
-    """Turn the integral of :func:`integrand` into the quantity (mpmath numbers).
+def finish(quantity: str, value: Any, alpha: Any = None, log: Any = mpmath.log) -> Any:
+    """Turn the integral of :func:`integrand` into the quantity (``log``: mpmath's or SymPy's).
 
     >>> finish("hellinger", mpmath.mpf("0.75"))
     mpf('0.25')
     """
     if quantity == "renyi":
-        return mpmath.log(value) / (alpha - 1)
+        return log(value) / (alpha - 1)
     if quantity == "renyi_entropy":
-        return mpmath.log(value) / (1 - alpha)
+        return log(value) / (1 - alpha)
     if quantity == "bhattacharyya":
-        return -mpmath.log(value)
+        return -log(value)
     if quantity == "hellinger":
         return 1 - value
     if quantity == "chi_square":
         return value - 1
     return value
-
-
-def order_of(quantity: str, alpha: sp.Expr | None) -> sp.Expr | None:
-    """The power-integral order used by ``quantity`` (alpha for Renyi, fixed for the others)."""
-    if quantity == "renyi_entropy":
-        return alpha
-    fixed = POWER_ORDER.get(quantity)
-    return fixed if fixed is not None else alpha

@@ -19,11 +19,16 @@ quadrature value.
 """
 from __future__ import annotations
 
+import warnings
+
 import sympy as sp
 
 from symkl.canonical import canonical, typical_sign
+from symkl.definitions import finish, integrand, variable
 from symkl.engine import DEFAULT_BUDGET, NotDerivable, _domains, derive
 from symkl.family import Domain, FamilyInstance, exact_number
+from symkl.integration import sum_over
+from symkl.parse import parse_expression
 from symkl.result import Result
 from symkl.rewrite import exp_of_sum
 from symkl.steps import Step
@@ -38,6 +43,9 @@ _LHS = {
     "chi_square": r"\chi^{{2}}\left({P} \,\middle\|\, {Q}\right)",
     "jeffreys": r"J\left({P}, {Q}\right)",
     "renyi_entropy": r"H_{{{alpha}}}\left({P}\right)",
+    "total_variation": r"\mathrm{{TV}}\left({P}, {Q}\right)",
+    "jensen_shannon": r"\mathrm{{JS}}\left({P}, {Q}\right)",
+    "f_divergence": r"D_{{f}}\left({P} \,\middle\|\, {Q}\right)",
 }
 ORDER = Domain("Order", (("positive", True),), lambda a: sp.And(sp.Gt(a, 0), sp.Ne(a, 1)),
                "> 0 and != 1", lambda rng: rng.choice(
@@ -61,8 +69,10 @@ def divergence(name: str, P: FamilyInstance, Q: FamilyInstance, alpha: object = 
         return jeffreys(P, Q, budget)
     if key == "renyi":
         return renyi(P, Q, alpha, budget)
-    if key in ("total_variation", "jensen_shannon"):
-        raise NotDerivable(key, P, Q, {"all": "no closed-form route for this divergence yet"})
+    if key == "total_variation":
+        return total_variation(P, Q)
+    if key == "jensen_shannon":
+        return jensen_shannon(P, Q)
     return _power(key, P, Q, None)
 
 
@@ -146,6 +156,147 @@ def renyi_entropy(P: FamilyInstance, alpha: object) -> Result:
                     - order * _at(log_partition, eta, eta_p))
     return _finish("renyi_entropy", bp, None, order, log_integral / (1 - order),
                    ef.natural_domain(scaled), log_integral)
+
+
+def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
+    """Total variation (1/2) integral |p - q|, in [0, 1].
+
+    Finite supports: the sum itself.  Densities whose log-ratio is linear in x (same-scale
+    normals, exponentials) cross once, at c, so TV = |P(X > c) - Q(X > c)|.
+
+    >>> from symkl.families import Bernoulli
+    >>> total_variation(Bernoulli("p"), Bernoulli("q")).expr
+    Abs(p - q)
+    """
+    bp, bq = P.bind("1"), Q.bind("2")
+    check_same_kind(bp, bq)
+    if _finite(bp, bq):
+        return _finite_sum("total_variation", bp, bq)
+    x = variable(bp.family)
+    ratio = sp.expand(sp.expand_log(bp.logpdf(x) - bq.logpdf(x), force=True))
+    slope = sp.diff(ratio, x)
+    if bp.family.discrete or bp.support() != bq.support() or slope.has(x) or slope == 0:
+        raise NotDerivable("total_variation", P, Q, {
+            "crossing": "p = q is not a single crossing point of a log-linear ratio (needs "
+                        "the roots of log p - log q; not implemented for this pair)"})
+    c = sp.simplify(-ratio.subs(x, 0) / slope)
+    end = bp.support().sup
+    tails = [sp.integrate(b.density(x), (x, c, end), conds="none").replace(
+        lambda e: isinstance(e, sp.exp), lambda e: exp_of_sum(e.args[0])) for b in (bp, bq)]
+    tail_p, tail_q = tails
+    value = sp.Abs(sp.simplify(tail_p - tail_q))
+    steps = (Step("crossing point", "c", c),
+             Step("P(X > c)", r"P(X > c)", tail_p), Step("Q(X > c)", r"Q(X > c)", tail_q))
+    return Result("total_variation", bp, bq, value, "crossing", steps, (), "",
+                  _LHS["total_variation"], _domains(bp, bq))
+
+
+def jensen_shannon(P: FamilyInstance, Q: FamilyInstance) -> Result:
+    """Jensen-Shannon divergence KL(P||M)/2 + KL(Q||M)/2 with M = (P + Q)/2 (at most log 2).
+
+    Closed forms exist for finite supports (the sum itself).  For densities the mixture M is in
+    no family and E[log(p + q)] has no closed form, so NotDerivable (with ``.numeric``).
+
+    >>> from symkl.families import Bernoulli
+    >>> half = sp.Rational(1, 2)
+    >>> jensen_shannon(Bernoulli(half), Bernoulli(half)).expr
+    0
+    """
+    bp, bq = P.bind("1"), Q.bind("2")
+    check_same_kind(bp, bq)
+    if _finite(bp, bq):
+        return _finite_sum("jensen_shannon", bp, bq)
+    raise NotDerivable("jensen_shannon", P, Q, {
+        "mixture": "M = (P + Q)/2 belongs to no family here: E_P[log(p + q)] (the entropy of a "
+                   "mixture) has no closed form for these densities"})
+
+
+def f_divergence(P: FamilyInstance, Q: FamilyInstance, f: object) -> Result:
+    """D_f(P || Q) = integral q f(p/q) for convex f with f(1) = 0, derived by linearity in f.
+
+    f is a callable of one SymPy symbol, a SymPy expression in ``t``, or text in ``t`` (parsed
+    safely).  Terms c t^a become c I(a) (power integrals from the log-partition), c t log t
+    becomes c KL(P||Q) and c log t becomes -c KL(Q||P).
+
+    >>> from symkl.families import Normal
+    >>> f_divergence(Normal(0, 1), Normal(1, 1), "t*log(t)").expr
+    1/2
+    """
+    t = sp.Symbol("t", positive=True)
+    gen = _generator(f, t)
+    if sp.simplify(gen.subs(t, 1)) != 0:
+        raise ValueError(f"f must satisfy f(1) = 0; f(1) = {sp.simplify(gen.subs(t, 1))}")
+    second = sp.simplify(sp.diff(gen, t, 2))
+    if second.is_negative or (second.is_nonnegative is None and second.subs(t, 1).is_negative):
+        raise ValueError(f"f must be convex on (0, oo); f''(t) = {second}")
+    if second.is_nonnegative is None:
+        warnings.warn(f"could not decide that f''(t) = {second} >= 0 on (0, oo)", stacklevel=2)
+    total, conditions, steps = sp.S.Zero, [], []
+    for term in sp.Add.make_args(sp.expand(sp.expand_log(gen, force=True))):
+        coeff, rest = term.as_independent(t, as_Add=False)
+        value, cond = _f_term(rest, t, P, Q)
+        total += coeff * value
+        conditions += list(cond)
+        steps.append(Step(f"integral q f(p/q) term {rest}", r"\int q\,{about}", value,
+                          about=rest.subs(t, sp.Symbol("p/q"))))
+    bp, bq = P.bind("1"), Q.bind("2")
+    expr = total if total.is_infinite else canonical(total)
+    return Result("f_divergence", bp, bq, expr, "linearity in f", tuple(steps),
+                  tuple(dict.fromkeys(conditions)), "", _LHS["f_divergence"], _domains(bp, bq),
+                  generator=sp.Lambda(t, gen))
+
+
+def _generator(f: object, t: sp.Symbol) -> sp.Expr:
+    if isinstance(f, str):
+        return parse_expression(f, {"t": t})
+    if isinstance(f, sp.Expr):
+        return f.xreplace({s: t for s in f.free_symbols if s.name == "t"})
+    if callable(f):
+        out = f(t)
+        if not isinstance(out, sp.Expr):
+            raise TypeError("f(t) must return a SymPy expression")
+        return out
+    raise TypeError(f"f must be text, a SymPy expression in t, or a callable, not {type(f)}")
+
+
+def _f_term(rest: sp.Expr, t: sp.Symbol, P: FamilyInstance, Q: FamilyInstance):
+    """integral q * rest(p/q) for rest = t^a or t^a log t (a in {0, 1} with the log)."""
+    if not rest.has(t):
+        return rest, ()
+    logs = [u for u in sp.Mul.make_args(rest) if isinstance(u, sp.log)]
+    power = sp.powsimp(rest / sp.Mul(*logs))
+    a = sp.degree(power, t) if power.is_polynomial(t) else (
+        power.exp if power.is_Pow and power.base == t else None)
+    if not logs and a is not None:
+        if a in (0, 1):
+            return sp.S.One, ()
+        r = _power("renyi", P, Q, sp.Integer(a) if isinstance(a, int) else a)
+        if r.is_infinite:
+            return sp.oo, ()
+        return sp.exp((a - 1) * r.expr), r.conditions
+    if len(logs) == 1 and logs[0].args[0] == t and a == 1:
+        return derive("kl", P, Q).expr, ()
+    if len(logs) == 1 and logs[0].args[0] == t and a == 0:
+        bp, bq = P.bind("1"), Q.bind("2")
+        back = derive("kl", FamilyInstance(bq.family, bq.values),
+                      FamilyInstance(bp.family, bp.values))
+        return -back.expr, ()
+    raise NotDerivable("f_divergence", P, Q, {"linearity": f"no rule for the term {rest} of f"})
+
+
+def _finite(bp, bq) -> bool:
+    return (bp.family.discrete and bp.support() == bq.support()
+            and bool(bp.support().size.is_finite))
+
+
+def _finite_sum(name: str, bp, bq, alpha: sp.Expr | None = None) -> Result:
+    """Finite support: the defining sum itself is the closed form."""
+    k = variable(bp.family)
+    total = sum_over(integrand(name, bp, bq, k, alpha), k, bp.support())
+    value = canonical(sp.simplify(finish(name, total, alpha, log=sp.log)))
+    steps = (Step("defining sum", "", total),)
+    return Result(name, bp, bq, value, "finite sum", steps, (), "", _LHS[name], _domains(bp, bq),
+                  alpha)
 
 
 def _order(alpha: object) -> sp.Expr:

@@ -40,6 +40,7 @@ class Result:
     lhs: str
     domains: dict[sp.Symbol, Domain] = field(hash=False, compare=False)
     order: sp.Expr | None = None  # alpha of the power integral (Renyi and relatives)
+    generator: sp.Lambda | None = None  # f of an f-divergence
 
     @property
     def params(self) -> tuple[sp.Symbol, ...]:

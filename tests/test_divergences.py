@@ -85,10 +85,55 @@ def test_bad_orders_and_names_are_rejected():
 
 
 def test_no_route_gives_not_derivable_with_a_numeric_value():
-    """Total variation has no route yet: NotDerivable, and a labelled value whose error estimate
-    is honest (the kink of |p - q| is not yet a quadrature node, so it is ~1e-6 here)."""
+    """Laplace TV has no route: NotDerivable, and a labelled quadrature value split at p = q."""
     with pytest.raises(NotDerivable) as info:
         symkl.divergence("total_variation", Laplace(0, 1), Laplace(1, 1))
     value = info.value.numeric()
-    exact = 1 - mpmath.exp(-0.5)  # TV of Laplace(0,1), Laplace(1,1): 1 - e^{-1/2}
-    assert "numeric" in value.label and abs(value.value - exact) <= 2 * value.error
+    with mpmath.workdps(30):
+        exact = 1 - mpmath.exp(-mpmath.mpf(1) / 2)  # TV of Laplace(0,1), Laplace(1,1)
+        assert "numeric" in value.label and abs(value.value - exact) < 1e-20
+
+
+@pytest.mark.parametrize("P, Q", [(Bernoulli(), Bernoulli()),
+                                  (Normal("m1", "s"), Normal("m2", "s")),
+                                  (Exponential(), Exponential())],
+                         ids=["Bernoulli", "Normal", "Exp"])
+def test_total_variation_closed_forms_verify(P, Q):
+    """TV by finite sums or by the single crossing point matches quadrature split at p = q."""
+    report = symkl.total_variation(P, Q).verify()
+    assert report.ok, str(report)
+
+
+def test_total_variation_of_same_scale_normals_is_erf():
+    """TV(N(m1, s^2), N(m2, s^2)) = erf(|m1 - m2| / (2 sqrt(2) s))."""
+    m1, m2 = sp.symbols("m1 m2", real=True)
+    s = sp.Symbol("s", positive=True)
+    e = symkl.total_variation(Normal("m1", "s"), Normal("m2", "s")).expr
+    assert sp.simplify(e - sp.Abs(sp.erf((m1 - m2) / (2 * sp.sqrt(2) * s)))) == 0
+
+
+def test_jensen_shannon_is_a_finite_sum_for_bernoulli_and_not_derivable_for_normals():
+    """JS is closed for Bernoulli (verified); for normals it says why not and gives a number."""
+    assert symkl.jensen_shannon(Bernoulli(), Bernoulli()).verify().ok
+    with pytest.raises(NotDerivable, match="mixture"):
+        symkl.jensen_shannon(Normal(0, 1), Normal(1, 1))
+
+
+@pytest.mark.parametrize("f, other", [
+    ("t*log(t)", lambda P, Q: symkl.kl(P, Q)),
+    ("(t - 1)^2", lambda P, Q: symkl.chi_square(P, Q)),
+    ("(sqrt(t) - 1)^2/2", lambda P, Q: symkl.hellinger(P, Q)),
+])
+def test_f_divergence_recovers_the_named_divergences(f, other):
+    """D_f with t log t, (t-1)^2 and (sqrt t - 1)^2/2 equals KL, chi-square and Hellinger^2."""
+    r = symkl.f_divergence(Normal(), Normal(), f)
+    assert sp.simplify(r.expr - other(Normal(), Normal()).expr) == 0
+    assert r.verify().ok
+
+
+def test_f_divergence_rejects_non_convex_or_unnormalised_f():
+    """f must be convex with f(1) = 0: clear errors otherwise."""
+    with pytest.raises(ValueError, match="convex"):
+        symkl.f_divergence(Normal(), Normal(), "1 - t^2")
+    with pytest.raises(ValueError, match="f\\(1\\) = 0"):
+        symkl.f_divergence(Normal(), Normal(), "t^2")
