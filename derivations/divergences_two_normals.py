@@ -40,7 +40,7 @@ E = sp.E
 #: exact values at the origin pair, known by hand (alpha/2 for Renyi with equal variances)
 KNOWN = {
     "kl": HALF,
-    "renyi_1/2": sp.Rational(1, 4),
+    "renyi_half": sp.Rational(1, 4),
     "renyi_2": sp.Integer(1),
     "renyi_3": sp.Rational(3, 2),
     "bhattacharyya": sp.Rational(1, 8),
@@ -86,11 +86,11 @@ def _value(name: str, first, second, alpha=None) -> dict[str, object]:
 # (key, label, symkl name, alpha, directed)
 ROWS = (
     ("kl", "KL", "kl", None, True),
-    ("renyi_1/2", "Renyi alpha=1/2", "renyi", HALF, True),
+    ("renyi_half", "Renyi alpha=1/2", "renyi", HALF, True),
     ("renyi_2", "Renyi alpha=2", "renyi", 2, True),
     ("renyi_3", "Renyi alpha=3", "renyi", 3, True),
     ("bhattacharyya", "Bhattacharyya B", "bhattacharyya", None, False),
-    ("hellinger", "Hellinger^2 H^2", "hellinger", None, False),
+    ("hellinger", "sq. Hellinger H^2", "hellinger", None, False),
     ("chi_square", "chi-square", "chi_square", None, True),
     ("jeffreys", "Jeffreys J", "jeffreys", None, False),
     ("total_variation", "total variation", "total_variation", None, False),
@@ -216,7 +216,7 @@ def relations(values: dict[str, dict], general: dict[str, symkl.Result]) -> dict
     """Section 3: D_{1/2} = 2B, H^2 = 1 - exp(-B), chi^2 = exp(D_2) - 1, D_alpha -> KL."""
     _section("3. Relations between them")
     b = values["bhattacharyya"]["exact"]
-    d_half, d_2 = values["renyi_1/2"]["exact"], values["renyi_2"]["exact"]
+    d_half, d_2 = values["renyi_half"]["exact"], values["renyi_2"]["exact"]
     h2, chi = values["hellinger"]["exact"], values["chi_square"]["exact"]
     checks = (
         ("D_{1/2} = 2 B", d_half, 2 * b),

@@ -137,3 +137,17 @@ def test_f_divergence_rejects_non_convex_or_unnormalised_f():
         symkl.f_divergence(Normal(), Normal(), "1 - t^2")
     with pytest.raises(ValueError, match="f\\(1\\) = 0"):
         symkl.f_divergence(Normal(), Normal(), "t^2")
+
+
+def test_laplace_hellinger_by_integration_carries_its_condition():
+    """Non-exponential families: the power integral is integrated; b1 != b2 is a stated condition."""
+    r = symkl.hellinger(Laplace(), Laplace())
+    b1, b2 = sp.symbols("b1 b2", positive=True)
+    assert r.route == "integrate" and sp.Ne(b1 - b2, 0) in r.conditions
+    assert r.verify().ok
+
+
+def test_orders_above_one_without_derived_convergence_conditions_decline():
+    """Renyi of order 3 between Laplaces would need tail conditions: declined, not guessed."""
+    with pytest.raises(NotDerivable, match="converges only under conditions"):
+        symkl.renyi(Laplace(), Laplace(), 3)
