@@ -23,11 +23,11 @@ import warnings
 
 import sympy as sp
 
+from symkl.budget import BudgetExceeded, time_budget
 from symkl.canonical import canonical, typical_sign
 from symkl.definitions import finish, integrand, variable
 from symkl.engine import DEFAULT_BUDGET, NotDerivable, _domains, derive
 from symkl.family import Domain, FamilyInstance, exact_number
-from symkl.budget import BudgetExceeded, time_budget
 from symkl.integration import Declined, abs_kinks, integrate_over, sum_over
 from symkl.parse import parse_expression
 from symkl.result import Result
