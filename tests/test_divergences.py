@@ -140,7 +140,7 @@ def test_f_divergence_rejects_non_convex_or_unnormalised_f():
 
 
 def test_laplace_hellinger_by_integration_carries_its_condition():
-    """Non-exponential families: the power integral is integrated; b1 != b2 is a stated condition."""
+    """Non-exponential families: the power integral is integrated; b1 != b2 is a condition."""
     r = symkl.hellinger(Laplace(), Laplace())
     b1, b2 = sp.symbols("b1 b2", positive=True)
     assert r.route == "integrate" and sp.Ne(b1 - b2, 0) in r.conditions
