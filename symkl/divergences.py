@@ -162,8 +162,8 @@ def renyi_entropy(P: FamilyInstance, alpha: object) -> Result:
 def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
     """Total variation (1/2) integral |p - q|, in [0, 1].
 
-    Finite supports: the sum itself.  Densities whose log-ratio is linear in x (same-scale
-    normals, exponentials) cross once, at c, so TV = |P(X > c) - Q(X > c)|.
+    Finite supports: the sum itself.  Distributions whose log-ratio is linear in x (same-scale
+    normals, exponentials, Poissons) cross once, at c, so TV = |P(X > c) - Q(X > c)|.
 
     >>> from symkl.families import Bernoulli
     >>> total_variation(Bernoulli("p"), Bernoulli("q")).expr
@@ -176,20 +176,24 @@ def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
     x = variable(bp.family)
     ratio = sp.expand(sp.expand_log(bp.logpdf(x) - bq.logpdf(x), force=True))
     slope = sp.diff(ratio, x)
-    if bp.family.discrete or bp.support() != bq.support() or slope.has(x) or slope == 0:
+    if bp.support() != bq.support() or slope.has(x) or slope == 0:
         raise NotDerivable("total_variation", P, Q, {
             "crossing": "p = q is not a single crossing point of a log-linear ratio (needs "
                         "the roots of log p - log q; not implemented for this pair)"})
     c = sp.simplify(-ratio.subs(x, 0) / slope)
-    end = bp.support().sup
-    tails = [sp.integrate(b.density(x), (x, c, end), conds="none").replace(
-        lambda e: isinstance(e, sp.exp), lambda e: exp_of_sum(e.args[0])) for b in (bp, bq)]
+    support = bp.support()
+    if bp.family.discrete:  # P(X > c) = 1 - sum of p(k) for k <= floor(c)
+        tails = [sp.simplify(1 - sp.summation(b.density(x), (x, support.inf, sp.floor(c))))
+                 for b in (bp, bq)]
+    else:
+        tails = [sp.integrate(b.density(x), (x, c, support.sup), conds="none").replace(
+            lambda e: isinstance(e, sp.exp), lambda e: exp_of_sum(e.args[0])) for b in (bp, bq)]
     tail_p, tail_q = tails
     value = sp.Abs(sp.simplify(tail_p - tail_q))
     steps = (Step("crossing point", "c", c),
              Step("P(X > c)", r"P(X > c)", tail_p), Step("Q(X > c)", r"Q(X > c)", tail_q))
-    return Result("total_variation", bp, bq, value, "crossing", steps, (), "",
-                  _LHS["total_variation"], _domains(bp, bq))
+    return Result("total_variation", bp, bq, value, "crossing", steps, _nonzero_denominators(c),
+                  "", _LHS["total_variation"], _domains(bp, bq))  # at P = Q, TV = 0 (limit)
 
 
 def jensen_shannon(P: FamilyInstance, Q: FamilyInstance) -> Result:

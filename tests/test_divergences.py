@@ -96,8 +96,8 @@ def test_no_route_gives_not_derivable_with_a_numeric_value():
 
 @pytest.mark.parametrize("P, Q", [(Bernoulli(), Bernoulli()),
                                   (Normal("m1", "s"), Normal("m2", "s")),
-                                  (Exponential(), Exponential())],
-                         ids=["Bernoulli", "Normal", "Exp"])
+                                  (Exponential(), Exponential()), (Poisson(), Poisson())],
+                         ids=["Bernoulli", "Normal", "Exp", "Poisson"])
 def test_total_variation_closed_forms_verify(P, Q):
     """TV by finite sums or by the single crossing point matches quadrature split at p = q."""
     report = symkl.total_variation(P, Q).verify()
