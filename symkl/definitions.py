@@ -87,3 +87,22 @@ def finish(quantity: str, value: Any, alpha: Any = None, log: Any = mpmath.log) 
     if quantity == "chi_square":
         return value - 1
     return value
+
+
+def crossing_points(P: Bound, Q: Bound, x: sp.Symbol) -> list[sp.Expr]:
+    """The real x where p(x) = q(x), from the log-ratio if it is polynomial in x, else from the
+    numerator of p - q (quadratics for two normals or two Cauchys).
+
+    >>> from symkl.families import Normal
+    >>> x = sp.Symbol("x", real=True)
+    >>> crossing_points(Normal(0, 1).bind(1), Normal(2, 1).bind(2), x)
+    [1]
+    """
+    ratio = sp.expand(sp.expand_log(P.logpdf(x) - Q.logpdf(x), force=True))
+    if ratio.is_polynomial(x):
+        equation = ratio
+    else:
+        equation = sp.numer(sp.together(sp.expand(P.density(x) - Q.density(x))))
+    if not equation.is_polynomial(x) or sp.degree(equation, x) > 2:
+        return []
+    return [r for r in sp.solve(equation, x) if r.is_real is not False]

@@ -25,7 +25,7 @@ import sympy as sp
 
 from symkl.budget import BudgetExceeded, time_budget
 from symkl.canonical import canonical, typical_sign
-from symkl.definitions import finish, integrand, variable
+from symkl.definitions import crossing_points, finish, integrand, variable
 from symkl.engine import DEFAULT_BUDGET, NotDerivable, _domains, derive
 from symkl.family import Domain, FamilyInstance, exact_number
 from symkl.integration import Declined, abs_kinks, integrate_over, sum_over
@@ -162,8 +162,10 @@ def renyi_entropy(P: FamilyInstance, alpha: object) -> Result:
 def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
     """Total variation (1/2) integral |p - q|, in [0, 1].
 
-    Finite supports: the sum itself.  Distributions whose log-ratio is linear in x (same-scale
-    normals, exponentials, Poissons) cross once, at c, so TV = |P(X > c) - Q(X > c)|.
+    Finite supports: the sum itself.  Otherwise, where p - q changes sign at the crossings r_i
+    (roots of a log-ratio or density difference of degree <= 2: normals, Cauchys, exponentials),
+    the signs alternate and TV = sum_i |F_P(r_i) - F_Q(r_i)|, whatever the order of the roots;
+    for Poissons, TV = |P(X > c) - Q(X > c)| at the single crossing c.
 
     >>> from symkl.families import Bernoulli
     >>> total_variation(Bernoulli("p"), Bernoulli("q")).expr
@@ -174,24 +176,41 @@ def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
     if _finite(bp, bq):
         return _finite_sum("total_variation", bp, bq)
     x = variable(bp.family)
+    if bp.support() != bq.support():
+        raise NotDerivable("total_variation", P, Q, {"crossing": "the supports differ"})
+    if bp.family.discrete:
+        return _tv_discrete(bp, bq, x, P, Q)
+    roots = crossing_points(bp, bq, x)
+    if not roots:
+        raise NotDerivable("total_variation", P, Q, {
+            "crossing": "the points where p = q are not the roots of a polynomial of degree <= 2 "
+                        "(needs them in closed form; not implemented for this pair)"})
+    lo = bp.support().inf
+    steps, total, conditions = [], sp.S.Zero, []
+    for r in roots:  # TV = sum over the crossings r of |F_P(r) - F_Q(r)| (signs alternate)
+        cdfs = [sp.integrate(b.density(x), (x, lo, r), conds="none").replace(
+            lambda e: isinstance(e, sp.exp), lambda e: exp_of_sum(e.args[0])) for b in (bp, bq)]
+        gap = sp.simplify(cdfs[0] - cdfs[1])
+        total += sp.Abs(gap)
+        conditions += _nonzero_denominators(r)
+        steps += [Step("crossing point", "r", r), Step("F_P(r) - F_Q(r)", "F_P(r) - F_Q(r)", gap)]
+    return Result("total_variation", bp, bq, total, "crossing", tuple(steps),
+                  tuple(dict.fromkeys(conditions)), "", _LHS["total_variation"], _domains(bp, bq))
+
+
+def _tv_discrete(bp, bq, x, P, Q) -> Result:
+    """A log-linear ratio crosses once, at c: TV = |P(X > c) - Q(X > c)|."""
     ratio = sp.expand(sp.expand_log(bp.logpdf(x) - bq.logpdf(x), force=True))
     slope = sp.diff(ratio, x)
-    if bp.support() != bq.support() or slope.has(x) or slope == 0:
+    if slope.has(x) or slope == 0:
         raise NotDerivable("total_variation", P, Q, {
-            "crossing": "p = q is not a single crossing point of a log-linear ratio (needs "
-                        "the roots of log p - log q; not implemented for this pair)"})
+            "crossing": "the log-ratio is not linear in k (no single crossing point)"})
     c = sp.simplify(-ratio.subs(x, 0) / slope)
-    support = bp.support()
-    if bp.family.discrete:  # P(X > c) = 1 - sum of p(k) for k <= floor(c)
-        tails = [sp.simplify(1 - sp.summation(b.density(x), (x, support.inf, sp.floor(c))))
-                 for b in (bp, bq)]
-    else:
-        tails = [sp.integrate(b.density(x), (x, c, support.sup), conds="none").replace(
-            lambda e: isinstance(e, sp.exp), lambda e: exp_of_sum(e.args[0])) for b in (bp, bq)]
-    tail_p, tail_q = tails
-    value = sp.Abs(sp.simplify(tail_p - tail_q))
+    tails = [sp.simplify(1 - sp.summation(b.density(x), (x, bp.support().inf, sp.floor(c))))
+             for b in (bp, bq)]
+    value = sp.Abs(sp.simplify(tails[0] - tails[1]))
     steps = (Step("crossing point", "c", c),
-             Step("P(X > c)", r"P(X > c)", tail_p), Step("Q(X > c)", r"Q(X > c)", tail_q))
+             Step("P(X > c)", r"P(X > c)", tails[0]), Step("Q(X > c)", r"Q(X > c)", tails[1]))
     return Result("total_variation", bp, bq, value, "crossing", steps, _nonzero_denominators(c),
                   "", _LHS["total_variation"], _domains(bp, bq))  # at P = Q, TV = 0 (limit)
 

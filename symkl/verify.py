@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from symkl.definitions import finish, integrand, variable
+from symkl.definitions import crossing_points, finish, integrand, variable
 from symkl.family import Bound, FamilyInstance, exact_number
 
 
@@ -148,7 +148,12 @@ def _crossings(quantity: str, P: Bound, Q: Bound | None, x: sp.Symbol) -> tuple:
     """Where p = q: kinks of |p - q|, so nodes for total variation."""
     if quantity != "total_variation" or Q is None:
         return ()
-    roots = sp.solve(sp.expand_log(P.logpdf(x) - Q.logpdf(x), force=True), x)
+    roots = crossing_points(P, Q, x)
+    if not roots:  # numeric parameters: SymPy can usually solve log p = log q directly
+        try:
+            roots = sp.solve(sp.expand_log(P.logpdf(x) - Q.logpdf(x), force=True), x)
+        except NotImplementedError:
+            roots = []
     return tuple(r for r in roots if r.is_real)
 
 

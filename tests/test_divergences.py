@@ -5,7 +5,7 @@ import sympy as sp
 
 import symkl
 from symkl.engine import NotDerivable
-from symkl.families import Bernoulli, Beta, Exponential, Gamma, Laplace, Normal, Poisson
+from symkl.families import Bernoulli, Beta, Cauchy, Exponential, Gamma, Laplace, Normal, Poisson
 
 EXPFAM = [Normal, Exponential, Gamma, Beta, Poisson, Bernoulli]
 
@@ -96,10 +96,12 @@ def test_no_route_gives_not_derivable_with_a_numeric_value():
 
 @pytest.mark.parametrize("P, Q", [(Bernoulli(), Bernoulli()),
                                   (Normal("m1", "s"), Normal("m2", "s")),
-                                  (Exponential(), Exponential()), (Poisson(), Poisson())],
-                         ids=["Bernoulli", "Normal", "Exp", "Poisson"])
+                                  (Exponential(), Exponential()), (Poisson(), Poisson()),
+                                  (Normal(), Normal()), (Cauchy(), Cauchy())],
+                         ids=["Bernoulli", "Normal-same-scale", "Exp", "Poisson", "Normal",
+                              "Cauchy"])
 def test_total_variation_closed_forms_verify(P, Q):
-    """TV by finite sums or by the single crossing point matches quadrature split at p = q."""
+    """TV by finite sums or by the crossing points matches quadrature split at p = q."""
     report = symkl.total_variation(P, Q).verify()
     assert report.ok, str(report)
 
