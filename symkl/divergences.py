@@ -190,7 +190,7 @@ def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
     for r in roots:  # TV = sum over the crossings r of |F_P(r) - F_Q(r)| (signs alternate)
         cdfs = [sp.integrate(b.density(x), (x, lo, r), conds="none").replace(
             lambda e: isinstance(e, sp.exp), lambda e: exp_of_sum(e.args[0])) for b in (bp, bq)]
-        gap = sp.simplify(cdfs[0] - cdfs[1])
+        gap = sp.simplify(sp.expand((cdfs[0] - cdfs[1]).rewrite(sp.erf)))
         total += sp.Abs(gap)
         conditions += _nonzero_denominators(r)
         steps += [Step("crossing point", "r", r), Step("F_P(r) - F_Q(r)", "F_P(r) - F_Q(r)", gap)]
