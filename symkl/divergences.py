@@ -374,16 +374,22 @@ def _power(name: str, P: FamilyInstance, Q: FamilyInstance, alpha: sp.Expr | Non
 
 
 def _power_by_integration(name: str, bp, bq, a: sp.Expr) -> Result:
-    """The power integral I(a) itself, split at the densities' kinks, for a numeric order a."""
-    if not a.is_number:
-        raise Declined("a symbolic order needs the exponential-family route")
+    """The power integral I(a) itself, split at the densities' kinks.
+
+    For 0 < a < 1 it always converges (p^a q^(1-a) <= a p + (1 - a) q).  Otherwise it must be
+    shown to converge: tails bounded by 1/x^2 for all parameters, or exponential tails whose
+    rates give explicit conditions (Laplace: a/b1 - (a - 1)/b2 > 0)."""
     if bp.support() != bq.support():
         raise Declined("supports differ")
     x = variable(bp.family)
-    body = exp_of_sum(a * bp.logpdf(x) + (1 - a) * bq.logpdf(x))
-    if not 0 < a < 1 and not _converges(body, x, bp):
-        raise Declined(f"for order {a} > 1 the integral converges only under conditions on the "
-                       f"parameters that this route does not derive")
+    log_body = a * bp.logpdf(x) + (1 - a) * bq.logpdf(x)
+    body = exp_of_sum(log_body)
+    tail_conditions: list[sp.Basic] = []
+    if not (a.is_number and 0 < a < 1) and not _converges(body, x, bp):
+        tail_conditions = _exponential_tail_conditions(log_body, x, bp)
+        if tail_conditions is None:
+            raise Declined(f"for order {a} the integral converges only under conditions on the "
+                           f"parameters that this route does not derive")
     with time_budget(DEFAULT_BUDGET):
         if bp.family.discrete:
             integral = sum_over(body, x, bp.support())
@@ -394,8 +400,42 @@ def _power_by_integration(name: str, bp, bq, a: sp.Expr) -> Result:
             raise Declined(f"the power integral did not come out in closed form: {integral}")
         value = canonical(finish(name, integral, a, log=sp.log))
     steps = (Step("power integral", r"\int p^{\alpha} q^{1-\alpha}", integral),)
-    return Result(name, bp, bq, value, "integrate", steps, _nonzero_denominators(integral), "",
-                  _LHS[name], _domains(bp, bq), a if name == "renyi" else None)
+    conditions = _dedupe([*(_readable(c) for c in tail_conditions),
+                          *_nonzero_denominators(integral)])
+    domains = _domains(bp, bq)
+    domains.update({s: ORDER for s in a.free_symbols})
+    return Result(name, bp, bq, value, "integrate", steps, conditions, "", _LHS[name], domains,
+                  a if name == "renyi" else None)
+
+
+def _dedupe(conditions: list) -> tuple:
+    """Drop repeats, and e != 0 where a strict inequality on +-e is already required."""
+    unique = list(dict.fromkeys(conditions))
+    strict = {sp.expand(c.lhs - c.rhs) for c in unique if isinstance(c, (sp.Gt, sp.Lt))}
+    return tuple(c for c in unique if not (
+        isinstance(c, sp.Ne) and ({sp.expand(c.lhs - c.rhs), sp.expand(c.rhs - c.lhs)} & strict)))
+
+
+def _exponential_tail_conditions(log_body: sp.Expr, x: sp.Symbol, bp) -> list | None:
+    """d/dx log(integrand) tends to a constant rate at each infinite end: it must point inward."""
+    if bp.family.discrete:
+        return None
+    support, conditions = bp.support(), []
+    for end, sign in ((support.sup, -1), (support.inf, 1)):
+        if not end.is_infinite:
+            continue
+        try:
+            rate = sp.simplify(sp.limit(sp.diff(log_body, x), x, end))
+        except (NotImplementedError, ValueError, TypeError):
+            return None
+        if rate.has(x, sp.oo, -sp.oo, sp.zoo, sp.nan, sp.Limit):
+            return None
+        condition = sp.Gt(sign * rate, 0)
+        if condition == sp.S.false:
+            return None
+        if condition != sp.S.true:
+            conditions.append(condition)
+    return conditions
 
 
 def _converges(body: sp.Expr, x: sp.Symbol, bp) -> bool:
