@@ -98,7 +98,7 @@ def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float 
         if expr.has(sp.nan) or expr.has(sp.zoo):
             reasons[name] = f"undefined result {expr}"
             continue
-        reason = _divergence_reason(pieces, steps) if expr.is_infinite else ""
+        reason = _divergence_reason(steps) if expr.is_infinite else ""
         definition = Step("definition", "", _definition(quantity, P, Q, x))
         return _result(quantity, P, Q, expr, name, [definition, *steps], reason=reason)
     return reasons
@@ -128,12 +128,14 @@ def _tidy_step(step: Step) -> Step:
     return step
 
 
-def _divergence_reason(pieces: Pieces, steps: list[Step]) -> str:
+def _divergence_reason(steps: list[Step]) -> str:
+    """Name the statistics whose means diverge (a tail of P that Q cannot cover)."""
     diverging = [s for s in steps if getattr(s.expr, "is_infinite", False)
                  and s.label.startswith("E_P")]
-    return ("E_P[log q(X)] diverges (" + ", ".join(f"{d.label} = {d.expr}" for d in diverging)
-            + "): "
-            "Q's tail is too light to cover P's") if diverging else "the integral diverges"
+    if not diverging:
+        return "the integral diverges"
+    listed = ", ".join(f"{d.label} = {d.expr}" for d in diverging)
+    return f"E_P[log q(X)] diverges ({listed}): Q's tail is too light to cover P's"
 
 
 def _definition(quantity: str, P: Bound, Q: Bound | None, x: sp.Symbol) -> sp.Expr:
