@@ -69,8 +69,10 @@ class Result:
         from symkl.latex import render
         return render(self, steps=steps, document=document, **options)
 
-    def lambdify(self, backend: str = "numpy") -> Callable[..., Any]:
+    def lambdify(self, backend: str = "numpy", of: str = "value") -> Callable[..., Any]:
         """A numeric function of ``params`` (positional, in order, or by keyword).
+
+        ``of="gradient"`` or ``"hessian"`` gives the derivatives instead (arrays of them).
 
         >>> import symkl
         >>> from symkl.families import Normal
@@ -79,7 +81,10 @@ class Result:
         0.5
         """
         from symkl.backends import lambdify
-        return lambdify(self.expr, self.params, backend)
+        targets = {"value": lambda: self.expr, "gradient": self.gradient, "hessian": self.hessian}
+        if of not in targets:
+            raise ValueError(f"of must be one of {', '.join(targets)}, got {of!r}")
+        return lambdify(targets[of](), self.params, backend)
 
     def verify(self, points: int = 3, seed: int = 0, dps: int = 30, tol: float = 1e-20):
         """Compare with mpmath quadrature of the definition at seeded admissible points.
@@ -91,6 +96,24 @@ class Result:
         """
         from symkl.verify import verify
         return verify(self, points=points, seed=seed, dps=dps, tol=tol)
+
+    def gradient(self) -> sp.Matrix:
+        """The derivatives of the closed form with respect to ``params`` (a column).
+
+        >>> import symkl
+        >>> from symkl.families import Exponential
+        >>> symkl.kl(Exponential(), Exponential()).gradient().T
+        Matrix([[(lam1 - lam2)/lam1**2, -1/lam2 + 1/lam1]])
+        """
+        from symkl.canonical import canonical
+        return sp.Matrix([canonical(sp.diff(self.expr, s)) for s in self.params])
+
+    def hessian(self) -> sp.Matrix:
+        """The matrix of second derivatives with respect to ``params``."""
+        from symkl.canonical import canonical
+        return sp.Matrix(len(self.params), len(self.params),
+                         lambda i, j: canonical(sp.diff(self.expr, self.params[i],
+                                                        self.params[j])))
 
     def subs(self, **values: Any) -> sp.Expr:
         """The closed form at named parameter values, exactly (names as in ``params``)."""

@@ -52,3 +52,26 @@ def test_series_results_need_the_mpmath_backend():
         r.lambdify("numpy")
     value = r.lambdify("mpmath")(3)
     assert float(value) == pytest.approx(float(scipy.stats.poisson(3).entropy()), rel=1e-12)
+
+
+def test_gradient_matches_finite_differences_and_vanishes_at_p_equal_q():
+    """The symbolic gradient agrees with central differences, and is zero in Q's parameters
+    when Q = P (KL is minimal there)."""
+    r = symkl.kl(Gamma(), Gamma())
+    f, g = r.lambdify(), r.lambdify(of="gradient")
+    point = np.array([2.5, 1.5, 0.7, 3.0])
+    h = 1e-6
+    numeric = [(f(*(point + h * e)) - f(*(point - h * e))) / (2 * h) for e in np.eye(4)]
+    np.testing.assert_allclose(np.ravel(g(*point)), numeric, rtol=1e-6)
+    at_equal = np.ravel(g(2.5, 1.5, 2.5, 1.5))
+    np.testing.assert_allclose(at_equal, 0, atol=1e-12)
+
+
+def test_hessian_is_symmetric_and_positive_at_p_equal_q():
+    """At P = Q the Hessian in Q's parameters is the Fisher information: symmetric, PSD."""
+    r = symkl.kl(Normal(), Normal())
+    hess = np.asarray(r.lambdify(of="hessian")(0.3, 1.2, 0.3, 1.2), dtype=float)
+    np.testing.assert_allclose(hess, hess.T)
+    q_block = hess[2:, 2:]
+    assert np.all(np.linalg.eigvalsh(q_block) > 0)
+    np.testing.assert_allclose(q_block, np.diag([1 / 1.2**2, 2 / 1.2**2]), rtol=1e-12)
