@@ -59,7 +59,8 @@ def _sample_values(F, rng):
     return [p.domain.sample(rng) for p in F.params]
 
 
-def worker_cold(name: str) -> None:
+def timed_imports(name: str):
+    """In a fresh worker: (symkl, the family, time of `import symkl`, time to load families)."""
     from time import perf_counter
     t = perf_counter()
     import symkl
@@ -68,7 +69,12 @@ def worker_cold(name: str) -> None:
     t = perf_counter()
     from symkl.families import BY_NAME
     F = BY_NAME[name.lower()]
-    t_families = perf_counter() - t
+    return symkl, F, t_import, perf_counter() - t
+
+
+def worker_cold(name: str) -> None:
+    from time import perf_counter
+    symkl, F, t_import, t_families = timed_imports(name)
 
     t = perf_counter()
     r = symkl.kl(F(), F())

@@ -84,16 +84,8 @@ def _derive_one(symkl, name: str, F) -> tuple[object, dict]:
 
 
 def worker_derive(family: str) -> None:
-    from time import perf_counter
-    t = perf_counter()
-    import symkl
-    t_import = perf_counter() - t
-
-    t = perf_counter()
+    symkl, F, t_import, t_families = _derive.timed_imports(family)
     from symkl.divergences import KNOWN
-    from symkl.families import BY_NAME
-    F = BY_NAME[family.lower()]
-    t_families = perf_counter() - t
 
     rows = {}
     for name in KNOWN:

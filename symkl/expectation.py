@@ -67,7 +67,7 @@ def sufficient_statistic_means(P: Bound) -> tuple[Expr, ...]:
     ef = P.family.expfam
     if ef is None:
         raise Declined(f"{P.family.name} has no exponential-family view")
-    eta = sp.symbols(f"eta0:{len(ef.natural_params(*P.values))}")
+    eta = ef.natural_symbols()
     log_partition = ef.log_partition(eta)
     point = dict(zip(eta, ef.natural_params(*P.values)))
     return tuple(sp.simplify(sp.diff(log_partition, e).subs(point)) for e in eta)
@@ -102,11 +102,9 @@ def _by_moment_generating(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
         if not matches or not (coeff.is_number and coeff > 0):
             return None
         s[matches[0]] += coeff
-    eta = sp.symbols(f"eta0:{len(stats)}")
-    log_partition = ef.log_partition(eta)
     eta_p = ef.natural_params(*P.values)
-    shifted = log_partition.subs(dict(zip(eta, [e + d for e, d in zip(eta_p, s)])))
-    return sp.gammasimp(exp_of_sum(shifted - log_partition.subs(dict(zip(eta, eta_p)))))
+    shifted = ef.log_partition([e + d for e, d in zip(eta_p, s)])
+    return sp.gammasimp(exp_of_sum(shifted - ef.log_partition(eta_p)))
 
 
 def _by_poisson_kernel(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:

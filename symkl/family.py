@@ -90,6 +90,10 @@ class ExpFamilyView:
     log_base: Callable[[sp.Symbol], Expr]
     natural_domain: Callable[[Sequence[Expr]], sp.Basic] = lambda eta: sp.S.true
 
+    def natural_symbols(self) -> tuple[sp.Symbol, ...]:
+        """Symbols eta0, eta1, ... for the natural parameters (to differentiate A or show it)."""
+        return sp.symbols(f"eta0:{len(self.stats(sp.Dummy()))}")
+
 
 @dataclass(frozen=True, eq=False)
 class Family:

@@ -30,12 +30,11 @@ def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
         raise Declined(f"{P.family.name} is not an exponential family")
     if Q is not None and Q.family is not P.family:
         raise Declined(f"P ({P.family.name}) and Q ({Q.family.name}) are different families")
-    eta = sp.symbols(f"eta0:{len(ef.stats(x))}")
-    log_partition = ef.log_partition(eta)
+    log_partition = ef.log_partition(ef.natural_symbols())
     eta_p = ef.natural_params(*P.values)
     mean_t = sufficient_statistic_means(P)
     e_log_h = _mean_log_base(ef.log_base(x), x, P)
-    a_p = log_partition.subs(dict(zip(eta, eta_p)))
+    a_p = ef.log_partition(eta_p)
     entropy = a_p - _dot(eta_p, mean_t) - e_log_h
     steps = [
         Step("natural parameters", r"\eta(\theta_P)", sp.Matrix(eta_p).T),
@@ -47,7 +46,7 @@ def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
     cross = None
     if Q is not None:
         eta_q = ef.natural_params(*Q.values)
-        a_q = log_partition.subs(dict(zip(eta, eta_q)))
+        a_q = ef.log_partition(eta_q)
         cross = a_q - _dot(eta_q, mean_t) - e_log_h
         steps.insert(3, Step("cross-entropy H(P,Q)", "H(P, Q)", cross))
     return Pieces(entropy=entropy, cross_entropy=cross, steps=steps)
