@@ -117,6 +117,17 @@ class Family:
     expfam: ExpFamilyView | None = None
     poisson_kernel_point: Callable[..., Expr] | None = None  # Cauchy: density = Poisson kernel
     description: str = ""
+    group: str = ""  # pairs are formed within a group; "" means by `discrete` (see `kind`)
+
+    @property
+    def kind(self) -> str:
+        """Which families this one is paired with: 'continuous', 'discrete' or its group.
+
+        >>> from symkl.families import Normal, Poisson
+        >>> Normal.kind, Poisson.kind
+        ('continuous', 'discrete')
+        """
+        return self.group or ("discrete" if self.discrete else "continuous")
 
     def __call__(self, *args, **kwargs) -> "FamilyInstance":
         names = [p.name for p in self.params]

@@ -7,7 +7,6 @@ import sympy as sp
 import symkl
 from symkl.engine import NotDerivable, _bind_generic, variable
 from symkl.families import (
-    ALL,
     Bernoulli,
     Beta,
     Cauchy,
@@ -20,8 +19,11 @@ from symkl.families import (
 from symkl.routes import bregman, linearity
 from symkl.support import IncompatiblePair
 
-CONTINUOUS = [f for f in ALL if not f.discrete]
-DISCRETE = [f for f in ALL if f.discrete]
+# The all-pairs sweep here covers the core eight families; every other pair is derived and
+# verified by derivations/catalogue.py, whose committed output tests/test_catalogue.py checks.
+CORE = [Normal, Exponential, Gamma, Beta, Laplace, Cauchy, Poisson, Bernoulli]
+CONTINUOUS = [f for f in CORE if not f.discrete]
+DISCRETE = [f for f in CORE if f.discrete]
 PAIRS = [(p, q) for group in (CONTINUOUS, DISCRETE) for p in group for q in group]
 TEST_BUDGET = 3.0  # seconds per route in the all-pairs sweep
 
