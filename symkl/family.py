@@ -117,6 +117,7 @@ class Family:
     expfam: ExpFamilyView | None = None
     poisson_kernel_point: Callable[..., Expr] | None = None  # Cauchy: density = Poisson kernel
     description: str = ""
+    validate: Callable[..., None] = lambda *values: None  # joint checks; raise via `reject`
     group: str = ""  # pairs are formed within a group; "" means by `discrete` (see `kind`)
 
     @property
@@ -140,10 +141,22 @@ class Family:
                 raise TypeError(f"{self.name} has no parameter {key!r}; "
                                 f"its parameters are {', '.join(names)}")
             values[names.index(key)] = val
-        return FamilyInstance(self, tuple(_coerce(self, p, v) for p, v in zip(self.params, values)))
+        coerced = tuple(_coerce(self, p, v) for p, v in zip(self.params, values))
+        self.validate(*coerced)  # constraints between parameters (None = left unnamed)
+        return FamilyInstance(self, coerced)
 
     def __repr__(self) -> str:
         return f"<family {self.name}({', '.join(p.name for p in self.params)})>"
+
+
+def reject(family: Family | str, param: str, constraint: str, got: object) -> ValueError:
+    """The error for an invalid parameter: names the family, the parameter and the constraint.
+
+    >>> str(reject("Uniform", "b", "greater than a", 0))
+    'Uniform: parameter b must be greater than a, got 0'
+    """
+    name = family if isinstance(family, str) else family.name
+    return ValueError(f"{name}: parameter {param} must be {constraint}, got {got}")
 
 
 def exact_number(value: object, what: str = "value") -> Expr:
@@ -189,8 +202,7 @@ def _coerce(family: Family, param: Param, value: object) -> Expr | None:
         raise ValueError(f"{family.name}: parameter {param.name} must be finite and real, "
                          f"got {expr}")
     if param.domain.condition(expr) == sp.S.false:
-        raise ValueError(f"{family.name}: parameter {param.name} must be "
-                         f"{param.domain.describe}, got {expr}")
+        raise reject(family, param.name, param.domain.describe, expr)
     return expr
 
 
