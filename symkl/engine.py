@@ -21,7 +21,7 @@ from symkl.integration import Declined
 from symkl.result import Result
 from symkl.routes import ROUTES
 from symkl.steps import Pieces, Step
-from symkl.support import check_same_kind, support_gap
+from symkl.support import assume, check_same_kind, gap_reason, support_condition
 
 DEFAULT_BUDGET = 20.0  # seconds per route
 QUANTITIES = ("kl", "cross_entropy", "entropy")
@@ -73,17 +73,29 @@ def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float 
     P = _bind_generic(fp, index_p)
     Q = _bind_generic(fq, index_q) if fq is not None else None
     x = variable(fp)
+    inside = sp.S.true
     if Q is not None:
         check_same_kind(P, Q)
-        gap = support_gap(P, Q)
-        if gap is not None:
-            return _result(quantity, P, Q, sp.oo, "support", [], reason=gap)
+        inside = support_condition(P, Q)
+        if inside == sp.S.false:
+            return _result(quantity, P, Q, sp.oo, "support", [], reason=gap_reason(P, Q))
+    # Where finiteness depends on the parameters (Uniform ends, Pareto scales), derive under
+    # the condition, with gap symbols that carry its signs, and return a Piecewise.
+    forward, back = assume(inside) if inside != sp.S.true else ({}, {})
+    Pa, Qa = _assuming(P, forward), _assuming(Q, forward)
     reasons: dict[str, str] = {}
+    if inside != sp.S.true:
+        reasons["support"] = (f"finite only when {inside} (supp P inside supp Q); "
+                              f"infinite otherwise")
     for name, route in ROUTES:
         try:
             with time_budget(budget):
-                pieces = route(P, Q, x)
+                pieces = route(Pa, Qa, x)
                 expr, steps = _assemble(quantity, pieces)
+                if back:
+                    expr = expr.xreplace(back)
+                    steps = [s.substitute(back) for s in steps]
+                expr, tails = _hoist_tail_conditions(expr)
                 expr = canonical(expr) if not expr.is_infinite else expr
                 steps = [_tidy_step(s) for s in steps]
         except Declined as why:
@@ -99,9 +111,37 @@ def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float 
             reasons[name] = f"undefined result {expr}"
             continue
         reason = _divergence_reason(steps) if expr.is_infinite else ""
+        finite_when = sp.And(inside, tails)
+        finite_when = finite_when.simplify() if finite_when != sp.S.true else finite_when
+        if finite_when != sp.S.true and not expr.is_infinite:
+            expr = sp.Piecewise((expr, finite_when), (sp.oo, True))
+            reason = f"infinite unless {finite_when}: " + "; ".join(
+                ([gap_reason(P, Q)] if inside != sp.S.true else [])
+                + ([f"E_P[log q(X)] diverges unless {tails}"] if tails != sp.S.true else []))
         definition = Step("definition", "", _definition(quantity, P, Q, x))
         return _result(quantity, P, Q, expr, name, [definition, *steps], reason=reason)
     return reasons
+
+
+def _hoist_tail_conditions(expr: sp.Expr) -> tuple[sp.Expr, sp.Boolean]:
+    """Lift Piecewise((value, converges), (oo, True)) from statistic means to the top.
+
+    A divergent E_P[stat] makes E_P[log q] infinite and so KL = +oo (H(P) being finite), so
+    the whole result is finite exactly when every such condition holds.
+    """
+    conditions = []
+    repl = {}
+    for pw in expr.atoms(sp.Piecewise):
+        if len(pw.args) == 2 and pw.args[1].expr == sp.oo and pw.args[1].cond == sp.S.true:
+            repl[pw] = pw.args[0].expr
+            conditions.append(pw.args[0].cond)
+    return expr.xreplace(repl), sp.And(*conditions)
+
+
+def _assuming(b: Bound | None, forward: dict) -> Bound | None:
+    if b is None or not forward:
+        return b
+    return Bound(b.family, tuple(v.xreplace(forward) for v in b.values))
 
 
 def _assemble(quantity: str, pieces: Pieces) -> tuple[sp.Expr, list[Step]]:
@@ -183,6 +223,15 @@ def _instantiate(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -
         expr = canonical(expr)
     steps = tuple(s.substitute(subs) for s in generic.steps)
     conditions = tuple(c for b in (bp, bq) if b is not None for c in b.constraints())
-    return Result(quantity=generic.quantity, P=bp, Q=bq, expr=expr, route=generic.route,
-                  steps=steps, conditions=conditions, reason=generic.reason, lhs=generic.lhs,
+    reason, route = generic.reason, generic.route
+    if isinstance(generic.expr, sp.Piecewise) and not isinstance(expr, sp.Piecewise):
+        # the instances decide the condition: a finite value, or infinity and why
+        reason = ""
+        if expr == sp.oo:
+            reason = (f"{generic.reason.split(':')[0]} and the parameters given violate it: "
+                      + (gap_reason(bp, bq) if support_condition(bp, bq) == sp.S.false
+                         else "E_P[log q(X)] diverges"))
+            route = "support" if support_condition(bp, bq) == sp.S.false else route
+    return Result(quantity=generic.quantity, P=bp, Q=bq, expr=expr, route=route,
+                  steps=steps, conditions=conditions, reason=reason, lhs=generic.lhs,
                   domains=_domains(bp, bq))

@@ -50,7 +50,7 @@ def split_statistics(g: Expr, x: sp.Symbol) -> list[tuple[Expr, Expr]]:
 @lru_cache(maxsize=4096)
 def statistic_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
     """E_P[stat(X)] for one statistic, by the first rule that applies."""
-    for rule in (_by_log_partition, _by_moment_generating, _by_poisson_kernel):
+    for rule in (_by_log_partition, _by_moment_generating, _by_poisson_kernel, _by_mellin):
         value = rule(stat, x, P)
         if value is not None:
             return value
@@ -134,11 +134,77 @@ def _by_poisson_kernel(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     return total
 
 
+def _by_mellin(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    """E[log U] = d/ds E[U^s] at s = 0 for U = a x + b >= 0 on supp P (a continuous P).
+
+    The power moment E[U^s] often integrates in closed form where E[log U] does not (SymPy
+    answers the Pareto or Levy log-moment with Meijer G functions; the power moment is a ratio).
+    """
+    if P.family.discrete or not isinstance(stat, sp.log):
+        return None
+    u = stat.args[0]
+    if not (u.is_polynomial(x) and sp.degree(u, x) == 1):
+        return None
+    support = P.support()
+    if not isinstance(support, sp.Interval):
+        return None
+    for end in (support.inf, support.sup):
+        at = sp.limit(u, x, end) if end.is_infinite else u.subs(x, end)
+        if at.is_negative or at == -sp.oo:
+            return None
+    s = sp.Dummy("s", positive=True)
+    try:
+        moment = _by_integration(u**s, x, P)
+    except Declined:
+        return None
+    condition = sp.S.true
+    if isinstance(moment, sp.Piecewise) and moment.args[-1].expr == sp.oo:
+        moment, condition = moment.args[0].expr, moment.args[0].cond.subs(s, 0)
+    if moment.has(sp.Integral, sp.Piecewise, sp.meijerg) or moment.is_infinite:
+        return None
+    value = sp.limit(sp.diff(moment, s), s, 0)
+    if value.has(sp.Limit, sp.nan) or value.is_finite is False or condition == sp.S.false:
+        return None
+    value = sp.simplify(value)
+    return value if condition == sp.S.true else sp.Piecewise((value, condition), (sp.oo, True))
+
+
+def tail_condition(f: Expr, x: sp.Symbol, support: sp.Set) -> sp.Boolean:
+    """When the integral of f converges at the infinite ends of ``support``: f ~ |x|^r there,
+    and r < -1 is required (True for exponential decay, r = -oo).
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> a = sp.Symbol("alpha", positive=True)
+    >>> tail_condition(x * a / x**(a + 1), x, sp.Interval(1, sp.oo))
+    alpha > 1
+    """
+    t = sp.Dummy("t", positive=True)
+    conditions = []
+    for end, sign in ((getattr(support, "sup", None), 1), (getattr(support, "inf", None), -1)):
+        if end is None or not end.is_infinite:
+            continue
+        g = sp.powsimp(sp.expand_log(sp.log(sp.Abs(f.subs(x, sign * t))), force=True))
+        try:
+            rate = sp.limit(g / sp.log(t), t, sp.oo)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        if rate.has(sp.Limit) or rate.has(sp.nan):
+            continue
+        conditions.append(sp.Lt(rate, -1) if rate != -sp.oo else sp.S.true)
+    return sp.And(*conditions)
+
+
 def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
     density = P.density(x)
     if P.family.discrete:
         value = sum_over(stat * density, x, P.support())
     else:
+        converges = tail_condition(stat * density, x, P.support())
+        if converges not in (sp.S.true, sp.S.false):  # e.g. E[X] under Pareto: alpha > 1
+            value = integrate_over(stat * density, x, P.support(), list(P.breakpoints()))
+            if value.is_infinite or value.has(sp.Integral, sp.nan):
+                raise Declined(f"E[{stat}] under {P.family.name}: {value}")
+            return sp.Piecewise((sp.simplify(sp.gammasimp(value)), converges), (sp.oo, True))
         points = list(P.breakpoints()) + abs_kinks(stat, x)
         value = integrate_over(stat * density, x, P.support(), points)
     if value.has(sp.nan):

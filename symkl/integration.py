@@ -50,6 +50,9 @@ def integrate_over(f: Expr, x: sp.Symbol, support: sp.Set, points=()) -> Expr:
         lo, hi = support.inf, support.sup
     else:
         raise Declined(f"cannot integrate over {support}")
+    if not [p for p in _distinct(list(points)) if sp.simplify(p - lo) != 0
+            and sp.simplify(p - hi) != 0]:  # no inner point: lo < hi is all there is to know
+        return _integrate_in_order(f, x, lo, hi, [])
     marks = _distinct([p for p in (lo, hi, *points) if p.is_finite is not False])
     cases = []
     for order in _orders(marks):

@@ -20,6 +20,33 @@ from symkl.family import Bound, Domain, exact_number
 from symkl.steps import Step
 
 
+def value_at(expr: sp.Expr, point: dict) -> sp.Expr:
+    """``expr`` at ``point``; where plain substitution gives 0 * log 0 (nan) at the edge of the
+    parameter space (Uniform(a, 1) against Beta), the limit towards that point instead.
+
+    >>> u = sp.Symbol("u", positive=True)
+    >>> value_at(u * sp.log(u) + 1, {u: 0})
+    1
+    """
+    value = expr.xreplace(point)
+    if not value.has(sp.nan):
+        return value
+    if isinstance(expr, sp.Piecewise):
+        for branch, condition in expr.args:
+            if condition.xreplace(point) == sp.S.true:
+                return value_at(branch, point)
+    partial = expr
+    for symbol, v in point.items():
+        step = partial.xreplace({symbol: v})
+        if step.has(sp.nan):
+            for side in ("+", "-"):
+                step = sp.limit(partial, symbol, v, side)
+                if step.is_extended_real:
+                    break
+        partial = step
+    return partial
+
+
 @dataclass(frozen=True)
 class Result:
     """A derived closed form (or a documented infinity) for a quantity of P (and Q).
@@ -121,7 +148,8 @@ class Result:
         unknown = set(values) - set(by_name)
         if unknown:
             raise ValueError(f"unknown parameters {sorted(unknown)}; known: {sorted(by_name)}")
-        return self.expr.xreplace({by_name[k]: exact_number(v, k) for k, v in values.items()})
+        point = {by_name[k]: exact_number(v, k) for k, v in values.items()}
+        return value_at(self.expr, point)
 
     def __repr__(self) -> str:
         pair = self.P.family.name + (f" || {self.Q.family.name}" if self.Q is not None else "")

@@ -32,19 +32,110 @@ def check_same_kind(P: Bound, Q: Bound) -> None:
 
 
 def support_gap(P: Bound, Q: Bound) -> str | None:
-    """None when supp P is inside supp Q; otherwise the reason the divergence is infinite."""
-    sp_p, sp_q = _essential(P.support()), _essential(Q.support())
-    inside = sp_p.is_subset(sp_q)
-    if inside:
+    """None when supp P is inside supp Q; otherwise the reason the divergence is infinite.
+
+    Raises ``ValueError`` when the answer depends on the parameters: use
+    :func:`support_condition` then.
+    """
+    inside = support_condition(P, Q)
+    if inside == sp.S.true:
         return None
-    if inside is None:
-        raise NotImplementedError(f"cannot decide whether {sp_p} is inside {sp_q}")
+    if inside != sp.S.false:
+        raise ValueError(f"whether supp P is inside supp Q depends on the parameters: {inside}")
+    return gap_reason(P, Q)
+
+
+def gap_reason(P: Bound, Q: Bound) -> str:
+    """Why the divergence is infinite when supp P is not inside supp Q."""
+    sp_p, sp_q = _essential(P.support()), _essential(Q.support())
     return (f"supp P = {_show(sp_p)} is not inside supp Q = {_show(sp_q)}: "
             f"P gives positive probability to a set where q = 0")
 
 
+def support_condition(P: Bound, Q: Bound) -> sp.Boolean:
+    """The condition on the parameters under which supp P lies inside supp Q.
+
+    True or False when it does not depend on the parameters; for interval supports with
+    symbolic ends a conjunction of the two end comparisons, the way a textbook states it.
+
+    >>> from symkl.families import Uniform, Exponential
+    >>> support_condition(Uniform().bind(1), Uniform().bind(2))
+    (a2 <= a1) & (b1 <= b2)
+    >>> support_condition(Uniform().bind(1), Exponential().bind(2))
+    a1 >= 0
+    """
+    sp_p, sp_q = _essential(P.support()), _essential(Q.support())
+    ends = _ends(sp_p), _ends(sp_q)
+    if None in ends:
+        inside = sp_p.is_subset(sp_q)
+        if inside is None:
+            raise NotImplementedError(f"cannot decide whether {sp_p} is inside {sp_q}")
+        return sp.S.true if inside else sp.S.false
+    (lo_p, hi_p), (lo_q, hi_q) = ends
+    return sp.And(_at_most(lo_q, lo_p), _at_most(hi_p, hi_q))
+
+
+def _ends(s: sp.Set) -> tuple[sp.Expr, sp.Expr] | None:
+    """(inf, sup) of an interval or an integer range (possibly with symbolic ends)."""
+    if s == sp.Reals:
+        return sp.S.NegativeInfinity, sp.S.Infinity
+    if isinstance(s, sp.Interval):
+        return s.inf, s.sup
+    if isinstance(s, sp.Range):
+        try:
+            return s.inf, s.sup if s.size.is_finite is not False else sp.S.Infinity
+        except (ValueError, TypeError):
+            return None
+    return None
+
+
+def _at_most(a: sp.Expr, b: sp.Expr) -> sp.Boolean:
+    """a <= b, decided when SymPy can (infinities and signs), else the relation itself."""
+    if a == b or a == sp.S.NegativeInfinity or b == sp.S.Infinity:
+        return sp.S.true
+    if a == sp.S.Infinity or b == sp.S.NegativeInfinity:
+        return sp.S.false
+    decided = (b - a).is_nonnegative
+    if decided is not None:
+        return sp.S.true if decided else sp.S.false
+    return sp.Ge(b, a) if a.is_number else sp.Le(a, b)  # "a1 >= 0", "a2 <= a1"
+
+
+def assume(condition: sp.Boolean) -> tuple[dict, dict]:
+    """Substitutions that make ``condition`` hold: each ``u <= v`` writes one side as the other
+    plus a positive gap symbol, so SymPy knows signs (log(x_m2 + g) is a log of a positive).
+
+    Returns (forward, back): forward replaces parameters by gap expressions, back undoes it.
+
+    >>> import sympy as sp
+    >>> a1, a2 = sp.symbols("a1 a2", real=True)
+    >>> forward, back = assume(sp.Le(a2, a1))
+    >>> forward
+    {a1: a2 + gap0}
+    """
+    forward: dict = {}
+    back: dict = {}
+    relations = condition.args if isinstance(condition, sp.And) else (condition,)
+    for i, rel in enumerate(relations):
+        if not isinstance(rel, (sp.Le, sp.Ge)):
+            continue
+        small, big = (rel.lhs, rel.rhs) if isinstance(rel, sp.Le) else (rel.rhs, rel.lhs)
+        integer = small.is_integer and big.is_integer
+        gap = sp.Symbol(f"gap{i}", positive=True, integer=integer or None)
+        if big.is_Symbol and big not in forward:
+            forward[big] = small.xreplace(forward) + gap
+        elif small.is_Symbol and small not in forward:
+            forward[small] = big.xreplace(forward) - gap
+        else:
+            continue
+        back[gap] = big - small  # the gap in the original parameters
+    return forward, back
+
+
 def outside_sets(P: Bound, Q: Bound) -> sp.Set:
     """The part of supp P outside supp Q (where p > 0 but q = 0)."""
+    if isinstance(P.support(), sp.Range):
+        return sp.Complement(P.support(), Q.support())
     return sp.Complement(_essential(P.support()), _essential(Q.support()))
 
 
