@@ -1,6 +1,8 @@
 """Time budgets for SymPy work that may run for ever (integrate, summation, simplify).
 
-Inside the main thread a budget is an interval timer that raises :class:`BudgetExceeded` in the
+Budgets count the process's CPU time (an ITIMER_PROF timer), not wall-clock time, so a
+derivation's outcome does not depend on how busy the machine is.  Inside the main thread a
+budget is an interval timer that raises :class:`BudgetExceeded` in the
 running code; SymPy is pure Python, so the exception lands between bytecodes and unwinds cleanly.
 Elsewhere (a worker thread) signals are unavailable and the work runs unbounded, which the caller
 is told about through :func:`budget_available`.
@@ -43,19 +45,20 @@ def time_budget(seconds: float | None) -> Iterator[None]:
         return
 
     def _expire(signum, frame):  # noqa: ARG001 - signal handler signature
-        raise BudgetExceeded(f"time budget exceeded ({seconds:g} s)")
+        raise BudgetExceeded(f"time budget exceeded ({seconds:g} s of CPU time)")
 
-    remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+    remaining, _ = signal.getitimer(signal.ITIMER_PROF)
     if remaining and remaining < seconds:  # an outer budget is tighter: let it rule
         yield
         return
-    previous = signal.signal(signal.SIGALRM, _expire)
-    start = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    previous = signal.signal(signal.SIGPROF, _expire)
+    start = time.process_time()
+    signal.setitimer(signal.ITIMER_PROF, seconds, 0.05)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
         if remaining:  # restore the outer budget's clock
-            signal.setitimer(signal.ITIMER_REAL, max(remaining - (time.monotonic() - start), 1e-3))
+            signal.setitimer(signal.ITIMER_PROF,
+                             max(remaining - (time.process_time() - start), 1e-3))

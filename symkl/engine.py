@@ -117,7 +117,8 @@ def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float 
             expr = sp.Piecewise((expr, finite_when), (sp.oo, True))
             reason = f"infinite unless {finite_when}: " + "; ".join(
                 ([gap_reason(P, Q)] if inside != sp.S.true else [])
-                + ([f"E_P[log q(X)] diverges unless {tails}"] if tails != sp.S.true else []))
+                + ([f"E_P[log q(X)] diverges unless {tails.simplify()}"]
+                   if tails != sp.S.true else []))
         definition = Step("definition", "", _definition(quantity, P, Q, x))
         return _result(quantity, P, Q, expr, name, [definition, *steps], reason=reason)
     return reasons

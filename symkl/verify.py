@@ -193,7 +193,7 @@ def quad_split(f, nodes: list) -> mpmath.mpf:
                 error > abs(value) * mpmath.mpf(10) ** (-mpmath.mp.dps + 3):
             end, sign = (a, 1) if b == mpmath.inf else (b, -1)
             top = mpmath.mp.dps * 10 * mpmath.log(10)  # x up to 10^(10 dps): tail negligible
-            value = mpmath.quad(lambda u: f(end + sign * mpmath.exp(u)) * mpmath.exp(u),
+            value = mpmath.quad(lambda u, e=end, s=sign: f(e + s * mpmath.exp(u)) * mpmath.exp(u),
                                 [-mpmath.inf, 0, 2, 4, top])
         total += value
     return total
@@ -235,11 +235,23 @@ def numeric_value(quantity: str, P: FamilyInstance, Q: FamilyInstance | None, va
     if missing or set(values) - set(symbols):
         raise ValueError(f"give a value for each of {sorted(symbols)}")
     point = {symbols[k]: exact_number(v, k) for k, v in values.items()}
+    if bq is not None:
+        from symkl.support import gap_reason, support_condition
+        Pn = Bound(bp.family, tuple(v.xreplace(point) for v in bp.values))
+        Qn = Bound(bq.family, tuple(v.xreplace(point) for v in bq.values))
+        if quantity in ("kl", "cross_entropy") and support_condition(Pn, Qn) == sp.S.false:
+            return NumericValue(quantity, values, mpmath.inf, 0.0,
+                                f"infinite (exact): {gap_reason(Pn, Qn)}")
     with mpmath.workdps(dps):
         order = None if alpha is None else exact_number(alpha, "alpha")
         value = definition_value(quantity, bp.values, bq, point, bp, dps, order)
         check = definition_value(quantity, bp.values, bq, point, bp, dps + 10, order)
-    return NumericValue(quantity, values, value, float(abs(value - check)))
+    error = float(abs(value - check))
+    if not error <= 1e-6 * max(abs(float(value)), 1e-300):
+        return NumericValue(quantity, values, value, error,
+                            "numeric quadrature did NOT converge (dps and dps + 10 disagree): "
+                            "the integral may diverge; not a closed form")
+    return NumericValue(quantity, values, value, error)
 
 
 @dataclass(frozen=True)
