@@ -18,7 +18,7 @@ from symkl.canonical import canonical
 from symkl.definitions import integrand, variable
 from symkl.family import POSITIVE, POSITIVE_INTEGER, REAL, Bound, Domain, Family, FamilyInstance
 from symkl.integration import Declined
-from symkl.result import Result
+from symkl.result import Result, value_at
 from symkl.routes import ROUTES
 from symkl.steps import Pieces, Step
 from symkl.support import assume, check_same_kind, gap_reason, support_condition
@@ -219,7 +219,7 @@ def _instantiate(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -
     subs = {k: v for k, v in subs.items() if k != v}
     if not subs:
         return generic
-    expr = generic.expr.xreplace(subs)
+    expr = value_at(generic.expr, subs)  # a limit where 0 log 0 appears (U(0,1) || Beta(1,1))
     if not all(v.is_Symbol for v in subs.values()) and not expr.is_infinite:
         expr = canonical(expr)
     steps = tuple(s.substitute(subs) for s in generic.steps)

@@ -190,7 +190,7 @@ def tail_condition(f: Expr, x: sp.Symbol, support: sp.Set) -> sp.Boolean:
             continue
         if rate.has(sp.Limit) or rate.has(sp.nan):
             continue
-        conditions.append(sp.Lt(rate, -1) if rate != -sp.oo else sp.S.true)
+        conditions.append(sp.Lt(rate, -1).simplify() if rate != -sp.oo else sp.S.true)
     return sp.And(*conditions)
 
 
