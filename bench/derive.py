@@ -131,15 +131,17 @@ class _Timeout(Exception):
 
 
 def worker_plain(name: str, cap: float) -> None:
-    """Plain SymPy on the definition of KL(F || F); capped by an interval timer."""
+    """Plain SymPy on the definition of KL(F || G) (``name`` is "F" or "F/G"); capped."""
     from time import perf_counter
 
     import sympy as sp
 
     from symkl.engine import variable
     from symkl.families import BY_NAME
-    F = BY_NAME[name.lower()]
-    P, Q = F().bind("1"), F().bind("2")
+    p_name, _, q_name = name.partition("/")
+    F = BY_NAME[p_name.lower()]
+    G = BY_NAME[(q_name or p_name).lower()]
+    P, Q = F().bind("1"), G().bind("2")
     x = variable(F)
     p = P.density(x)
     log_ratio = P.logpdf(x) - Q.logpdf(x)
@@ -182,11 +184,11 @@ def worker_plain(name: str, cap: float) -> None:
 
             import symkl
             rng = random.Random(0)
-            a, b = _sample_values(F, rng), _sample_values(F, rng)
+            a, b = _sample_values(F, rng), _sample_values(G, rng)
             point = dict(zip(P.values, a))
             point.update(zip(Q.values, b))
             mine = sp.N(res.xreplace(point), 20)
-            theirs = sp.N(symkl.kl(F(*a), F(*b)).expr, 20)
+            theirs = sp.N(symkl.kl(F(*a), G(*b)).expr, 20)
             out["agrees"] = bool(abs(complex(mine) - complex(theirs)) < 1e-9)
             out["plain_value"], out["symkl_value"] = str(mine), str(theirs)
         except Exception as why:  # noqa: BLE001
