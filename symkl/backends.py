@@ -260,6 +260,7 @@ def _checks(params: tuple[sp.Symbol, ...], domains: Mapping[sp.Symbol, Domain],
             conditions: Sequence[sp.Basic]) -> list[Callable[[list], None]]:
     """Validators raising ValueError naming the parameter, its domain and the first bad value."""
     import numpy as np
+
     from symkl.codegen import compile_function
     ns = NumpyOps("float64").namespace()
     checks = []
@@ -281,7 +282,8 @@ def _checks(params: tuple[sp.Symbol, ...], domains: Mapping[sp.Symbol, Domain],
             if not np.all(ok):
                 v_all, ok_all = np.broadcast_arrays(v, ok)
                 bad = v_all[~ok_all]
-                raise ValueError(f"parameter {s.name} must be {describe}, got {float(bad.flat[0])!r}"
+                first = float(bad.flat[0])
+                raise ValueError(f"parameter {s.name} must be {describe}, got {first!r}"
                                  f" ({bad.size} value(s) outside the domain)")
         checks.append(check)
     for c in conditions:
