@@ -69,6 +69,26 @@ class NumpyOps:
     def gather(self, a: Any, mask: Any) -> Any:
         return a[mask]
 
+    def column(self, values: Any) -> Any:
+        """``values`` as a (n, 1) array of this backend."""
+        return self.np.asarray(values, dtype=self.dtype)[:, None]
+
+    def cancelling(self, terms: Sequence[Any], factor: float) -> tuple[Any, Any]:
+        """The sum of ``terms`` and where it is below 1/factor of the sum of their magnitudes."""
+        return _cancelling(self, terms, factor)
+
+    def chunks(self, args: Sequence[Any], size: int) -> tuple[tuple[int, ...], list[Any]] | None:
+        """Flat views of the broadcast arguments when there are more than ``2 size`` elements.
+
+        Evaluating in chunks keeps temporaries in cache: the check for cancellation then costs
+        less than the memory traffic it would otherwise add.
+        """
+        np = self.np
+        shape = np.broadcast_shapes(*[np.shape(a) for a in args])
+        if int(np.prod(shape)) <= 2 * size:
+            return None
+        return shape, [np.broadcast_to(a, shape).ravel() for a in args]
+
     def scatter(self, out: Any, mask: Any, values: Any) -> Any:
         out = self.np.array(out, dtype=self.dtype, copy=True)
         out[mask] = values
@@ -144,11 +164,20 @@ class TorchOps(NumpyOps):
     def full(self, like: Any, value: float) -> Any:
         return self.torch.full(like.shape, value, dtype=self.dtype)
 
+    def column(self, values: Any) -> Any:
+        return self.torch.as_tensor(values, dtype=self.dtype)[:, None]
+
     def scatter(self, out: Any, mask: Any, values: Any) -> Any:
         return out.masked_scatter(mask, values.to(self.dtype))
 
     def any(self, mask: Any) -> bool:
         return bool(mask.any())
+
+    def cancelling(self, terms: Sequence[Any], factor: float) -> tuple[Any, Any]:
+        return _cancelling(self, terms, factor)
+
+    def chunks(self, args: Sequence[Any], size: int) -> None:
+        return None
 
     def all(self, mask: Any) -> bool:
         return bool(mask.all())
@@ -192,6 +221,20 @@ class JaxOps(NumpyOps):
 
     def scatter(self, out: Any, mask: Any, values: Any) -> Any:
         return self.np.asarray(out, dtype=self.dtype).at[mask].set(values)
+
+    def cancelling(self, terms: Sequence[Any], factor: float) -> tuple[Any, Any]:
+        return _cancelling(self, terms, factor)
+
+    def chunks(self, args: Sequence[Any], size: int) -> None:
+        return None
+
+
+def _cancelling(ops: NumpyOps, terms: Sequence[Any], factor: float) -> tuple[Any, Any]:
+    """Generic :meth:`NumpyOps.cancelling` for any array library."""
+    value, size = terms[0], ops.abs(terms[0])
+    for t in terms[1:]:
+        value, size = value + t, size + ops.abs(t)
+    return value, size > factor * ops.abs(value)
 
 
 _OPS = {"numpy": NumpyOps, "torch": TorchOps, "jax": JaxOps}

@@ -41,7 +41,7 @@ class _Printer:
         if e.is_Number or (isinstance(e, sp.Expr) and e.is_number):
             return self.number(e)
         if e.is_Add:
-            return "(" + " + ".join(self(a) for a in e.args) + ")"
+            return self.add(e)
         if e.is_Mul:
             return self.mul(e)
         if e.is_Pow:
@@ -76,6 +76,15 @@ class _Printer:
         if nest and len(args) > 2:
             return f"{name}({self(args[0])}, {self.call(name, args[1:], nest=True)})"
         return f"{name}({', '.join(self(a) for a in args)})"
+
+    def add(self, e: sp.Add) -> str:
+        text = ""
+        for a in e.args:
+            negative = a.could_extract_minus_sign() and not a.is_Number
+            part = self(-a) if negative else self(a)
+            sign = (" - " if negative else " + ") if text else ("-" if negative else "")
+            text += sign + part
+        return f"({text})"
 
     def mul(self, e: sp.Mul) -> str:
         num, den = [], []

@@ -3,10 +3,10 @@
 Two tools, both driven by the expression (no per-pair table):
 
 * :func:`stable_form` rewrites unstable spellings into the special functions a numeric library
-  evaluates accurately: ``c*log(u)`` with a variable coefficient becomes ``xlogy(c, u)`` (zero
-  when ``c`` is, so ``0 log 0`` is 0 rather than NaN), a log of a ratio whose numerator and
-  denominator share their constant becomes ``log1p`` of the exact difference, ``log(1 + w)``
-  becomes ``log1p(w)``, ``exp(w) - 1`` becomes ``expm1(w)``, and ``loggamma(a) + loggamma(b) -
+  evaluates accurately: ``c*log(u)`` whose coefficient is a factor of ``u`` becomes
+  ``xlogy(c, u)`` (zero when ``c`` is, so ``0 log 0`` is 0 rather than NaN), a log of a ratio
+  whose numerator and denominator share their constant becomes ``log1p`` of the exact
+  difference, ``log(1 + w)`` becomes ``log1p(w)``, ``exp(w) - 1`` becomes ``expm1(w)``, and ``loggamma(a) + loggamma(b) -
   loggamma(a + b)`` becomes ``betaln(a, b)``.
 * :func:`taylor_remainder` handles the cancellation of a closed form near P = Q.  When Q's
   parameters are free symbols, KL is zero with a zero gradient at Q = P, so with h the parameter
@@ -79,7 +79,8 @@ def _stable_term(term: sp.Expr) -> sp.Expr:
     number, coeff = sp.Mul(*[f for f in factors if f is not logs[0]]).as_coeff_Mul()
     arg = logs[0].args[0]
     small = _one_plus(arg)
-    if coeff.free_symbols:
+    if coeff.free_symbols and sp.gcd(coeff, sp.fraction(sp.together(arg))[0]) != 1:
+        # c log(c ...): 0 log 0 must be 0, not NaN
         return number * (xlog1py(coeff, small) if small is not None else xlogy(coeff, arg))
     return number * coeff * (log1p(small) if small is not None else logs[0])
 
