@@ -69,13 +69,14 @@ class NumpyOps:
     def gather(self, a: Any, mask: Any) -> Any:
         return a[mask]
 
+    def where(self, mask: Any, a: Any, b: Any) -> Any:
+        return self.np.where(mask, a, b)
+
     def column(self, values: Any) -> Any:
         """``values`` as a (n, 1) array of this backend."""
         return self.np.asarray(values, dtype=self.dtype)[:, None]
 
-    def cancelling(self, terms: Sequence[Any], factor: float) -> tuple[Any, Any]:
-        """The sum of ``terms`` and where it is below 1/factor of the sum of their magnitudes."""
-        return _cancelling(self, terms, factor)
+
 
     def chunks(self, args: Sequence[Any], size: int) -> tuple[tuple[int, ...], list[Any]] | None:
         """Flat views of the broadcast arguments when there are more than ``2 size`` elements.
@@ -170,11 +171,13 @@ class TorchOps(NumpyOps):
     def scatter(self, out: Any, mask: Any, values: Any) -> Any:
         return out.masked_scatter(mask, values.to(self.dtype))
 
+    def where(self, mask: Any, a: Any, b: Any) -> Any:
+        return self.torch.where(mask, a, b)
+
     def any(self, mask: Any) -> bool:
         return bool(mask.any())
 
-    def cancelling(self, terms: Sequence[Any], factor: float) -> tuple[Any, Any]:
-        return _cancelling(self, terms, factor)
+
 
     def chunks(self, args: Sequence[Any], size: int) -> None:
         return None
@@ -222,19 +225,10 @@ class JaxOps(NumpyOps):
     def scatter(self, out: Any, mask: Any, values: Any) -> Any:
         return self.np.asarray(out, dtype=self.dtype).at[mask].set(values)
 
-    def cancelling(self, terms: Sequence[Any], factor: float) -> tuple[Any, Any]:
-        return _cancelling(self, terms, factor)
+
 
     def chunks(self, args: Sequence[Any], size: int) -> None:
         return None
-
-
-def _cancelling(ops: NumpyOps, terms: Sequence[Any], factor: float) -> tuple[Any, Any]:
-    """Generic :meth:`NumpyOps.cancelling` for any array library."""
-    value, size = terms[0], ops.abs(terms[0])
-    for t in terms[1:]:
-        value, size = value + t, size + ops.abs(t)
-    return value, size > factor * ops.abs(value)
 
 
 _OPS = {"numpy": NumpyOps, "torch": TorchOps, "jax": JaxOps}

@@ -8,7 +8,7 @@ A :class:`Program` evaluates a closed form on arrays of one backend:
   an invalid branch never produces a NaN or an infinite gradient;
 * for a KL between two members of one family the top-level terms are summed together with their
   magnitudes; where the sum is smaller than ``CANCELLATION`` times the magnitudes (the direct form
-  would lose more than three digits: P is close to Q) the value is replaced by the Taylor
+  would keep fewer than about 13 digits: P is close to Q) the value is replaced by the Taylor
   remainder integral of :func:`symkl.stable.taylor_remainder` on those elements only.
 
 >>> import symkl
@@ -57,8 +57,12 @@ class Program:
                              f"which this expression needs; use backend='numpy' or 'mpmath'")
         pieces = form.args if isinstance(form, sp.Piecewise) else ((form, sp.true),)
         self.branches = []
+        self.n_terms = 1
         for value, cond in pieces:
-            terms = stable.terms_of(value) if remainder is not None else (value,)
+            terms = (value,)
+            if remainder is not None:
+                terms, weights = stable.terms_of(value)
+                self.n_terms, terms = len(terms), terms + weights
             test = None if cond is sp.true else codegen.compile_function([cond], params,
                                                                          namespace)
             self.branches.append((codegen.compile_function(terms, params, namespace), test))
@@ -83,12 +87,32 @@ class Program:
             if close is None:
                 out[i:i + CHUNK] = self._evaluate(part)
             else:  # the remainder runs once, on all close elements together
-                out[i:i + CHUNK], close[i:i + CHUNK] = ops.cancelling(
-                    self.branches[0][0](*part), CANCELLATION)
+                out[i:i + CHUNK], _, close[i:i + CHUNK] = self._direct(part)
         if close is not None and close.any():
             where = np_.nonzero(close)
-            out[where] = self.remainder([a[where] for a in flat], ops)
+            out[where] = self._near_values([a[where] for a in flat], out[where])
         return out.reshape(shape)
+
+    def _direct(self, args: list) -> tuple[Any, Any, Any]:
+        """The closed form summed term by term, the terms' magnitude, and where it cancels."""
+        ops, outputs = self.ops, self.branches[0][0](*args)
+        value, size = outputs[0], ops.abs(outputs[0])
+        for i, t in enumerate(outputs[1:], start=1):
+            if i < self.n_terms:
+                value = value + t
+            size = size + ops.abs(t)
+        if not hasattr(value, "shape"):
+            value = ops.convert([value])[0]
+        return value, size, size > CANCELLATION * ops.abs(value)
+
+    def _near_values(self, args: list, direct: Any) -> Any:
+        """The remainder integral where it is more accurate than the direct sum."""
+        ops = self.ops
+        _, size, _ = self._direct(args)
+        value, error = self.remainder(args, ops)
+        eps = 2.0 ** -52 if ops.dtype in (np.float64, getattr(ops, "torch", np).float64) \
+            else 2.0 ** -23
+        return ops.where(error < 4 * eps * size, value, direct)
 
     def _evaluate(self, args: list) -> Any:
         if len(self.branches) == 1 and self.remainder is None:
@@ -107,15 +131,14 @@ class Program:
 
     def _near(self, args: list) -> Any:
         ops = self.ops
-        value, close = ops.cancelling(self.branches[0][0](*args), CANCELLATION)
-        if not hasattr(value, "shape"):
-            value = ops.convert([value])[0]
+        value, _, close = self._direct(args)
         if not ops.any(close):
             return value
         full = ops.broadcast([*args, value, close])
         close = full[-1]
         subset = [ops.gather(a, close) for a in full[:-2]]
-        return ops.scatter(full[-2], close, self.remainder(subset, ops))
+        return ops.scatter(full[-2], close, self._near_values(subset, ops.gather(full[-2],
+                                                                                 close)))
 
     def _masked(self, args: list) -> Any:
         ops = self.ops
@@ -140,19 +163,23 @@ class _Remainder:
         self.form = codegen.compile_function([rem.quadratic_form], params + rem.steps,
                                              namespace)
         self.q_index = [params.index(q) for q in rem.q_symbols]
-        t, w = np.polynomial.legendre.leggauss(NODES)
-        self.t, self.w = (t + 1) / 2, w / 2 * (1 - (t + 1) / 2)
+        rules = [np.polynomial.legendre.leggauss(n) for n in (NODES, NODES // 2)]
+        self.t = np.concatenate([(t + 1) / 2 for t, _ in rules])
+        w = [wi / 2 * (1 - (t + 1) / 2) for t, wi in rules]
+        self.w = np.concatenate([w[0], 0 * w[1]])  # the NODES-point rule
+        self.w_check = np.concatenate([0 * w[0], w[1]])  # the coarse rule, to estimate error
 
-    def __call__(self, args: list, ops: Any) -> Any:
-        """All nodes at once: the points have shape (NODES, elements)."""
-        t, w = ops.column(self.t), ops.column(self.w)
+    def __call__(self, args: list, ops: Any) -> tuple[Any, Any]:
+        """The integral and an error estimate; all nodes at once (shape (nodes, elements))."""
+        t, w, w_check = ops.column(self.t), ops.column(self.w), ops.column(self.w_check)
         anchor = self.anchor(*args)
         h = [args[i] - a for i, a in zip(self.q_index, anchor)]
         point = list(args)
         for i, a, hj in zip(self.q_index, anchor, h):
             point[i] = a + t * hj
-        form = self.form(*point, *h)[0]
-        return ops.broadcast([w * form, point[self.q_index[0]]])[0].sum(0)
+        form = ops.broadcast([self.form(*point, *h)[0], point[self.q_index[0]]])[0]
+        value = (w * form).sum(0)
+        return value, ops.abs(value - (w_check * form).sum(0))
 
 
 def mpmath_function(expr: sp.Basic, params: tuple[sp.Symbol, ...]) -> Callable[..., Any]:

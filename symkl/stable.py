@@ -6,7 +6,8 @@ Two tools, both driven by the expression (no per-pair table):
   evaluates accurately: ``c*log(u)`` whose coefficient is a factor of ``u`` becomes
   ``xlogy(c, u)`` (zero when ``c`` is, so ``0 log 0`` is 0 rather than NaN), a log of a ratio
   whose numerator and denominator share their constant becomes ``log1p`` of the exact
-  difference, ``log(1 + w)`` becomes ``log1p(w)``, ``exp(w) - 1`` becomes ``expm1(w)``, and ``loggamma(a) + loggamma(b) -
+  difference, ``log(1 + w)`` becomes ``log1p(w)``, ``exp(w) - 1`` becomes ``expm1(w)``, and
+  ``loggamma(a) + loggamma(b) -
   loggamma(a + b)`` becomes ``betaln(a, b)``.
 * :func:`taylor_remainder` handles the cancellation of a closed form near P = Q.  When Q's
   parameters are free symbols, KL is zero with a zero gradient at Q = P, so with h the parameter
@@ -66,9 +67,26 @@ def stable_form(expr: sp.Expr) -> sp.Expr:
     return _expm1(sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0])
 
 
-def terms_of(expr: sp.Expr) -> tuple[sp.Expr, ...]:
-    """The top-level terms whose magnitudes bound the rounding error of their sum."""
-    return tuple(sp.Add.make_args(expr))
+def terms_of(expr: sp.Expr) -> tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...]]:
+    """The top-level terms, and the coefficients of their logs.
+
+    The rounding error of the sum is about eps times the sum of the terms' magnitudes, plus
+    eps times each log's coefficient (a log is accurate to eps absolutely, not relatively).
+
+    >>> p, q = sp.symbols("p q", positive=True)
+    >>> terms_of(stable_form(p * sp.log(p / q) + q))
+    ((q, xlogy(p, p/q)), (p,))
+    """
+    terms = tuple(sp.Add.make_args(expr))
+    weights = []
+    for t in terms:
+        for f in sp.Mul.make_args(t):
+            if isinstance(f, (xlogy, xlog1py)):
+                weights.append(sp.Mul(*[g for g in sp.Mul.make_args(t) if g is not f])
+                               * f.args[0])
+            elif isinstance(f, (sp.log, log1p)):
+                weights.append(sp.Mul(*[g for g in sp.Mul.make_args(t) if g is not f]))
+    return terms, tuple(weights)
 
 
 def _stable_term(term: sp.Expr) -> sp.Expr:
@@ -87,15 +105,17 @@ def _stable_term(term: sp.Expr) -> sp.Expr:
 
 def _one_plus(arg: sp.Expr) -> sp.Expr | None:
     """w with arg = 1 + w when w is simpler to compute exactly (shared constants cancel)."""
+    from symkl.canonical import tidy_args
     num, den = sp.fraction(sp.together(arg))
-    if not (num.is_Add and den.is_Add):
-        if arg.is_Add and sp.S.One in arg.args:
-            return arg - 1
+    if not num.is_Add:
         return None
+    if den == 1:
+        return arg - 1 if sp.S.One in arg.args else None
     diff = sp.expand(num - den)
     if diff == 0 or any(t.is_Number for t in sp.Add.make_args(diff)):
         return None
-    return diff / den
+    diff = tidy_args(diff)  # (g1 + g2)^2 - 4 g1 g2 -> (g1 - g2)^2: exact near P = Q
+    return diff / den if sp.count_ops(diff) <= sp.count_ops(num) else None
 
 
 def _log1p_inside(e: sp.Expr) -> sp.Expr:
@@ -174,9 +194,7 @@ def taylor_remainder(result: "Result") -> TaylorRemainder | None:
     for j, qj in enumerate(qs):
         first = sp.diff(result.expr, qj)
         for k, qk in enumerate(qs[j:], start=j):
-            second = _regular(sp.diff(first, qk))
-            if second.is_rational_function():
-                second = sp.cancel(second)
+            second = _regular(sp.diff(first, qk))  # as differentiated: cancel() would expand
             form += (1 if j == k else 2) * steps[j] * steps[k] * second
     return TaylorRemainder(tuple(result.P.values), tuple(qs), steps, form)
 
