@@ -8,7 +8,7 @@ A :class:`Program` evaluates a closed form on arrays of one backend:
   an invalid branch never produces a NaN or an infinite gradient;
 * for a KL between two members of one family the top-level terms are summed together with their
   magnitudes; where the sum is smaller than ``CANCELLATION`` times the magnitudes (the direct form
-  would keep fewer than about 13 digits: P is close to Q) the value is replaced by the Taylor
+  would keep fewer than about 12.5 digits: P is close to Q) the value is replaced by the Taylor
   remainder integral of :func:`symkl.stable.taylor_remainder` on those elements only.
 
 >>> import symkl
@@ -31,8 +31,8 @@ import sympy as sp
 from symkl import codegen, stable
 from symkl.family import exact_number
 
-CANCELLATION = 1e2  # switch where the direct sum would keep fewer than ~13 digits
-NODES = 10
+CANCELLATION = 1e3  # switch where the direct sum would keep fewer than ~12.5 digits
+NODES = 8
 CHUNK = 8192  # elements per block on numpy: temporaries stay in cache
 
 
