@@ -84,7 +84,7 @@ def test_paper_options_compile_with_pdflatex(tmp_path):
     body = (f"Inline: {r.latex(math='inline', bits=True, names={'mu1': 'm_p'})}.\n\n"
             f"{r.latex(math='display', variance=True, ln=True)}\n"
             f"{r.latex(steps=True, math='display', variance=True, bits=True)}\n")
-    (tmp_path / "paper.tex").write_text("\\documentclass{article}\n\\usepackage{amsmath}\n"
+    (tmp_path / "paper.tex").write_text("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
                                         f"\\begin{{document}}\n{body}\\end{{document}}\n")
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
