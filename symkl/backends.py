@@ -69,6 +69,10 @@ class NumpyOps:
     def gather(self, a: Any, mask: Any) -> Any:
         return a[mask]
 
+    def eps(self) -> float:
+        """The unit roundoff of the working dtype."""
+        return float(self.np.finfo(self.dtype).eps)
+
     def where(self, mask: Any, a: Any, b: Any) -> Any:
         return self.np.where(mask, a, b)
 
@@ -167,6 +171,9 @@ class TorchOps(NumpyOps):
 
     def column(self, values: Any) -> Any:
         return self.torch.as_tensor(values, dtype=self.dtype)[:, None]
+
+    def eps(self) -> float:
+        return float(self.torch.finfo(self.dtype).eps)
 
     def scatter(self, out: Any, mask: Any, values: Any) -> Any:
         return out.masked_scatter(mask, values.to(self.dtype))
