@@ -51,12 +51,23 @@ def symbol_names(*bounds: "Bound | None") -> dict[sp.Symbol, str]:
 
 
 def render(result: "Result", steps: bool = False, document: bool = False,
-           names: dict | None = None, ln: bool = False) -> str:
-    """The equation ``lhs = closed form`` (or the aligned derivation), optionally as a document.
+           names: dict | None = None, ln: bool = False, bits: bool = False,
+           variance: bool = False, math: str | None = None) -> str:
+    r"""The equation ``lhs = closed form`` (or the aligned derivation), optionally as a document.
 
     ``names`` overrides symbol names ({"sigma1": r"s_p"} or {Symbol: latex}); ``ln`` prints
-    natural logs as \\ln.
+    natural logs as \ln; ``bits`` divides by log 2 and labels the left-hand side; ``variance``
+    writes the formula in the squared parameters the left-hand side shows (sigma^2 for a normal);
+    ``math`` wraps the result in ``"inline"`` ($...$) or ``"display"`` (\[...\]) math.
+
+    >>> import symkl
+    >>> from symkl.families import Normal
+    >>> print(symkl.kl(Normal(0, "s"), Normal(0, 1)).latex(bits=True, math="inline"))
+    ... # doctest: +ELLIPSIS
+    $D_{\mathrm{KL}}...\ [\mathrm{bits}] = \frac{1}{\log 2}\left(\frac{s^{2}}{2} - ...\right)$
     """
+    if math not in (None, "inline", "display"):
+        raise ValueError(f"math must be 'inline', 'display' or None, got {math!r}")
     table = symbol_names(result.P, result.Q)
     for key, value in (names or {}).items():
         matches = [s for s in result.params if s == key or s.name == key]
@@ -64,19 +75,27 @@ def render(result: "Result", steps: bool = False, document: bool = False,
             raise ValueError(f"no parameter named {key!r}; parameters: "
                              f"{', '.join(s.name for s in result.params)}")
         table[matches[0]] = value
+    swap = _squared(result, table) if variance else {}
 
     printer = _Printer({"symbol_names": table, "ln_notation": ln})
 
     def tex(e: sp.Basic) -> str:
-        return printer.doprint(e)
+        return printer.doprint(_in_squares(e, swap) if swap else e)
 
     lhs = result.lhs.format(P=result.P.latex(table),
                             Q=result.Q.latex(table) if result.Q is not None else "",
                             alpha=tex(result.order) if result.order is not None else "")
     rhs = _value(result, tex)
+    if bits:
+        lhs += r"\ [\mathrm{bits}]"
+        if not result.is_infinite:
+            log2 = r"\ln 2" if ln else r"\log 2"
+            rhs = rf"\frac{{1}}{{{log2}}}\left({rhs}\right)"
     if not steps:
         body = f"{lhs} = {rhs}"
-        return f"{PREAMBLE}\\[\n{body}\n\\]\n\\end{{document}}\n" if document else body
+        if document:
+            return f"{PREAMBLE}\\[\n{body}\n\\]\n\\end{{document}}\n"
+        return _wrap(body, math)
     lines = []
     for step in result.steps:
         label = step.lhs or (lhs if step.label == "definition" else step.label)
@@ -90,7 +109,46 @@ def render(result: "Result", steps: bool = False, document: bool = False,
     if document:
         why = f"\\noindent Why: {_escape(result.reason)}\n" if result.reason else ""
         return f"{PREAMBLE}\\[\n{body}\n\\]\n{why}\\end{{document}}\n"
+    return _wrap(body, math)
+
+
+def _wrap(body: str, math: str | None) -> str:
+    if math == "inline":
+        return f"${body}$"
+    if math == "display":
+        return f"\\[\n{body}\n\\]"
     return body
+
+
+def _squared(result: "Result", table: dict) -> dict[sp.Symbol, sp.Symbol]:
+    """Parameters the left-hand side shows squared (``{1}^{2}``) -> symbols for their squares."""
+    swap: dict[sp.Symbol, sp.Symbol] = {}
+    for b in (result.P, result.Q):
+        if b is None:
+            continue
+        for i, v in enumerate(b.values):
+            if v.is_Symbol and v.is_positive and re.search(rf"\{{{i}\}}\^\{{\{{2\}}\}}",
+                                                          b.family.latex_name):
+                square = sp.Symbol(f"{v.name}_sq", positive=True)
+                table[square] = "{" + table.get(v, sp.latex(v)) + "^{2}}"
+                swap[v] = square
+    return swap
+
+
+def _in_squares(e: sp.Basic, swap: dict[sp.Symbol, sp.Symbol]) -> sp.Basic:
+    """``e`` written in the squares: sigma -> sqrt(sigma^2), log(sqrt(u)) -> log(u) / 2."""
+    out = e.xreplace({s: sp.sqrt(v) for s, v in swap.items()})
+    squares = set(swap.values())
+
+    def roots(e: sp.Basic) -> bool:
+        return any(p.base in squares and p.exp.is_Rational and p.exp.q == 2
+                   for p in e.atoms(sp.Pow))
+
+    def halve(node: sp.Basic) -> sp.Basic:
+        square = sp.powsimp(sp.expand_power_base(node.args[0] ** 2, force=True), force=True)
+        return sp.log(square) / 2 if roots(node.args[0]) and not roots(square) else node
+    return out.replace(lambda n: isinstance(n, sp.log) and n.args[0].free_symbols & squares,
+                       halve)
 
 
 class _Printer(LatexPrinter):

@@ -96,22 +96,34 @@ class Result:
         from symkl.latex import render
         return render(self, steps=steps, document=document, **options)
 
-    def lambdify(self, backend: str = "numpy", of: str = "value") -> Callable[..., Any]:
+    def lambdify(self, backend: str = "numpy", of: str = "value", dtype: str | None = None,
+                 validate: bool = False) -> Callable[..., Any]:
         """A numeric function of ``params`` (positional, in order, or by keyword).
 
-        ``of="gradient"`` or ``"hessian"`` gives the derivatives instead (arrays of them).
+        ``backend`` is numpy (scipy.special), torch, jax (float64 or ``dtype="float32"``,
+        broadcasting, differentiable) or mpmath (at ``mpmath.mp.dps``).  ``of="gradient"`` or
+        ``"hessian"`` gives the derivatives instead (arrays of them, leading axes first).
+        Parameters outside their domains give NaN or a meaningless number unless
+        ``validate=True``, which raises ValueError naming the parameter.  The code is stable:
+        see :mod:`symkl.stable` and :mod:`symkl.program`.
 
         >>> import symkl
         >>> from symkl.families import Normal
         >>> f = symkl.kl(Normal(), Normal()).lambdify()
         >>> float(f(0, 1, 1, 1))
         0.5
+        >>> symkl.kl(Normal(), Normal()).lambdify(validate=True)(0, -1, 1, 1)
+        Traceback (most recent call last):
+        ValueError: parameter sigma1 must be > 0, got -1.0 (1 value(s) outside the domain)
         """
         from symkl.backends import lambdify
+        from symkl.stable import taylor_remainder
         targets = {"value": lambda: self.expr, "gradient": self.gradient, "hessian": self.hessian}
         if of not in targets:
             raise ValueError(f"of must be one of {', '.join(targets)}, got {of!r}")
-        return lambdify(targets[of](), self.params, backend)
+        remainder = taylor_remainder(self) if of == "value" and backend != "mpmath" else None
+        return lambdify(targets[of](), self.params, backend, dtype=dtype, validate=validate,
+                        domains=self.domains, conditions=self.conditions, remainder=remainder)
 
     def verify(self, points: int = 3, seed: int = 0, dps: int = 30, tol: float = 1e-20):
         """Compare with mpmath quadrature of the definition at seeded admissible points.

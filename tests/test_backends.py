@@ -3,9 +3,10 @@ import mpmath
 import numpy as np
 import pytest
 import scipy.stats
+import sympy as sp
 
 import symkl
-from symkl.families import Beta, Gamma, Normal, Poisson
+from symkl.families import Bernoulli, Beta, Exponential, Gamma, Laplace, Normal, Poisson
 
 
 def test_numpy_function_matches_the_textbook_formula_and_broadcasts():
@@ -40,8 +41,8 @@ def test_special_functions_map_to_scipy_and_agree_with_mpmath(family):
 
 
 def test_unknown_backend_lists_the_known_ones():
-    """An unknown backend name is an error listing numpy and mpmath."""
-    with pytest.raises(ValueError, match="numpy, mpmath"):
+    """An unknown backend name is an error listing the known ones."""
+    with pytest.raises(ValueError, match="numpy, mpmath, torch, jax"):
         symkl.kl(Normal(), Normal()).lambdify("fortran")
 
 
@@ -75,3 +76,132 @@ def test_hessian_is_symmetric_and_positive_at_p_equal_q():
     q_block = hess[2:, 2:]
     assert np.all(np.linalg.eigvalsh(q_block) > 0)
     np.testing.assert_allclose(q_block, np.diag([1 / 1.2**2, 2 / 1.2**2]), rtol=1e-12)
+
+
+# --- torch, jax, dtypes, validation -------------------------------------------------------------
+
+def test_unknown_dtype_and_mpmath_dtype_are_errors():
+    """dtype must be float64 or float32, and mpmath has none (it works at mp.dps)."""
+    r = symkl.kl(Normal(), Normal())
+    with pytest.raises(ValueError, match="float64, float32"):
+        r.lambdify(dtype="float16")
+    with pytest.raises(ValueError, match="mpmath backend has no dtype"):
+        r.lambdify("mpmath", dtype="float32")
+    with pytest.raises(ValueError, match="numpy, mpmath, torch, jax"):
+        r.lambdify("tensorflow")
+
+
+def test_numpy_float32_returns_float32_within_single_precision():
+    """dtype='float32' computes in float32 and agrees with float64 to ~1e-6."""
+    r = symkl.kl(Gamma(), Gamma())
+    args = (2.5, 1.5, 0.7, 3.0)
+    v32, v64 = r.lambdify(dtype="float32")(*args), r.lambdify()(*args)
+    assert v32.dtype == np.float32
+    assert float(v32) == pytest.approx(float(v64), rel=1e-5)
+
+
+def test_validate_raises_outside_the_domain_and_nan_otherwise():
+    """validate=True names the parameter and the bad value; without it the result is NaN."""
+    r = symkl.kl(Normal(), Normal())
+    with pytest.raises(ValueError, match=r"sigma2 must be > 0, got -2.0 \(1 value"):
+        r.lambdify(validate=True)(0, 1, 0, np.array([1.0, -2.0]))
+    assert np.isnan(r.lambdify()(0, 1, 0, -2.0))
+    with pytest.raises(ValueError, match="p1 must be in the open interval"):
+        symkl.kl(Bernoulli(), Bernoulli()).lambdify(validate=True)(1.5, 0.5)
+    assert r.lambdify(validate=True)(0, 1, 0, 1) == 0
+
+
+def test_arrays_that_do_not_broadcast_raise_numpy_error():
+    """Shapes (3,) and (4,) are refused by numpy, not silently reshaped."""
+    with pytest.raises(ValueError, match="broadcast"):
+        symkl.kl(Normal(), Normal()).lambdify()(np.zeros(3), 1.0, np.zeros(4), 1.0)
+
+
+def test_large_arrays_are_evaluated_in_blocks_with_the_same_values():
+    """A 50000-element call (evaluated in blocks) equals element-wise scalar calls."""
+    f = symkl.kl(Normal(), Normal()).lambdify()
+    rng = np.random.default_rng(1)
+    m1, m2 = rng.normal(size=(2, 50000))
+    s1 = rng.uniform(0.5, 2, size=50000)
+    s2 = s1 * (1 + rng.choice([1e-9, 0.5], size=50000))
+    values = f(m1, s1, m2, s2)
+    for i in (0, 1, 49999):
+        assert values[i] == f(m1[i], s1[i], m2[i], s2[i])
+
+
+def test_backend_lacking_a_special_function_names_it():
+    """torch has no exponential integral: refused when the function is made, naming it."""
+    pytest.importorskip("torch")
+    from symkl.backends import lambdify
+    x = sp.Symbol("x", positive=True)
+    with pytest.raises(ValueError, match="torch backend lacks expi"):
+        lambdify(sp.Ei(x) + sp.log(x), (x,), "torch")
+
+
+@pytest.mark.parametrize("family, args", [(Normal, (0.1, 1.2, 0.3, 0.9)),
+                                          (Gamma, (2.0, 3.0, 1.5, 0.5)),
+                                          (Beta, (2.0, 3.0, 1.5, 0.5)),
+                                          (Bernoulli, (0.2, 0.7))],
+                         ids=["Normal", "Gamma", "Beta", "Bernoulli"])
+def test_torch_matches_mpmath_and_autograd_matches_the_symbolic_gradient(family, args):
+    """torch float64: value within 1e-13 of 50-digit mpmath; autograd = r.gradient() (to 1e-8:
+    torch's own trigamma, used by the digamma backward, is only good to ~4e-10)."""
+    torch = pytest.importorskip("torch")
+    r = symkl.kl(family(), family())
+    x = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in args]
+    y = r.lambdify("torch")(*x)
+    y.backward()
+    g = r.lambdify("mpmath")
+    with mpmath.workdps(50):
+        truth = g(*[mpmath.mpf(v) for v in args])
+    assert float(abs((mpmath.mpf(y.item()) - truth) / truth)) < 1e-13
+    grads = np.array([v.grad.item() for v in x])
+    np.testing.assert_allclose(grads, np.ravel(r.lambdify(of="gradient")(*args)), rtol=1e-8)
+
+
+def test_torch_near_p_equal_q_broadcasting_and_float32():
+    """torch keeps accuracy at a 1e-9 difference, broadcasts, and honours float32."""
+    torch = pytest.importorskip("torch")
+    r = symkl.kl(Normal(), Normal())
+    f = r.lambdify("torch")
+    m = torch.zeros(5, 1, dtype=torch.float64)
+    out = f(m, 1.0, torch.full((1, 3), 1e-9, dtype=torch.float64), 1.0 + 1e-9)
+    assert out.shape == (5, 3) and out.dtype == torch.float64
+    assert float(out[0, 0]) == pytest.approx(1.5000001628140817e-18, rel=1e-12)
+    assert f(0.0, 1.0, 1e-9, 1.0 + 1e-9).item() > 0
+    assert r.lambdify("torch", dtype="float32")(0.0, 1.0, 1.0, 1.0).dtype == torch.float32
+
+
+def test_torch_bernoulli_gradients_are_finite_at_zero_and_one():
+    """pytorch#15288: with p = 0 or 1 the KL and all its autograd gradients are finite."""
+    torch = pytest.importorskip("torch")
+    f = symkl.kl(Bernoulli(), Bernoulli()).lambdify("torch")
+    for p in (0.0, 1.0):
+        x = [torch.tensor(p, dtype=torch.float64, requires_grad=True),
+             torch.tensor(0.3, dtype=torch.float64, requires_grad=True)]
+        y = f(*x)
+        y.backward()
+        expected = -np.log(0.7) if p == 0 else -np.log(0.3)
+        assert y.item() == pytest.approx(expected, rel=1e-15)
+        assert all(np.isfinite(v.grad.item()) for v in x)
+        assert x[1].grad.item() == pytest.approx(1 / 0.7 if p == 0 else -1 / 0.3, rel=1e-14)
+
+
+def test_torch_piecewise_gradient_is_finite_where_the_other_branch_overflows():
+    """Exponential || Laplace at mu2 = -800: masked branches keep value and gradient finite."""
+    torch = pytest.importorskip("torch")
+    r = symkl.kl(Exponential(), Laplace())
+    x = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (1.0, -800.0, 2.0)]
+    y = r.lambdify("torch")(*x)
+    y.backward()
+    assert np.isfinite(y.item()) and all(np.isfinite(v.grad.item()) for v in x)
+    assert y.item() == pytest.approx(float(r.lambdify()(1.0, -800.0, 2.0)), rel=1e-15)
+
+
+def test_jax_matches_numpy():
+    """jax float64 values equal numpy's (skipped when jax is not installed)."""
+    pytest.importorskip("jax")
+    r = symkl.kl(Gamma(), Gamma())
+    args = (2.0, 3.0, 1.5, 0.5)
+    assert float(r.lambdify("jax")(*args)) == pytest.approx(float(r.lambdify()(*args)),
+                                                              rel=1e-14)

@@ -50,3 +50,43 @@ def test_standalone_document_compiles_with_pdflatex(make, tmp_path):
 def symkl_exponential():
     from symkl.families import Exponential
     return Exponential()
+
+
+def test_bits_divides_by_log_two_and_labels_the_left_hand_side():
+    """bits=True shows 1/log 2 times the nats formula and marks the left-hand side [bits]."""
+    tex = symkl.kl(Normal(), Normal()).latex(bits=True, ln=True)
+    lhs, rhs = tex.split(" = ", 1)
+    assert lhs.endswith(r"\ [\mathrm{bits}]")
+    assert rhs.startswith(r"\frac{1}{\ln 2}\left(")
+
+
+def test_variance_writes_the_formula_in_sigma_squared():
+    """variance=True: log(sigma2/sigma1) becomes log(sigma2^2/sigma1^2)/2; no square roots."""
+    tex = symkl.kl(Normal(), Normal()).latex(variance=True)
+    assert r"\frac{{\sigma_{2}^{2}}}{{\sigma_{1}^{2}}}" in tex
+    assert r"\sqrt" not in tex
+
+
+def test_inline_and_display_math_wrappers():
+    """math='inline' gives $...$, math='display' gives \\[...\\], anything else is an error."""
+    r = symkl.kl(Gamma(), Gamma())
+    assert r.latex(math="inline").startswith("$D_") and r.latex(math="inline").endswith("$")
+    assert r.latex(steps=True, math="display").startswith("\\[\n\\begin{aligned}")
+    with pytest.raises(ValueError, match="inline"):
+        r.latex(math="block")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_paper_options_compile_with_pdflatex(tmp_path):
+    """A paper paragraph using every option (inline, display, bits, ln, variance, names, steps)
+    compiles with the real pdflatex."""
+    r = symkl.kl(Normal(), Normal())
+    body = (f"Inline: {r.latex(math='inline', bits=True, names={'mu1': 'm_p'})}.\n\n"
+            f"{r.latex(math='display', variance=True, ln=True)}\n"
+            f"{r.latex(steps=True, math='display', variance=True, bits=True)}\n")
+    (tmp_path / "paper.tex").write_text("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+                                        f"\\begin{{document}}\n{body}\\end{{document}}\n")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert (tmp_path / "paper.pdf").stat().st_size > 1000

@@ -1,0 +1,150 @@
+"""Print a SymPy expression as Python source over a backend's function namespace, and compile it.
+
+The printer knows nothing about numpy or torch: functions print under plain names (``log``,
+``xlogy``, ``digamma``, ``lgamma``) that each backend's namespace supplies; parameters print as
+``_a0, _a1, ...`` so user names never collide with function names; constants such as ``sqrt(2)``
+and ``pi`` print as float literals.
+
+>>> import sympy as sp
+>>> x = sp.Symbol("x", positive=True)
+>>> source(sp.log(x) / x + sp.polygamma(0, x) - sp.sqrt(2), (x,))
+'(-1.4142135623730951 + (log(_a0) / _a0) + digamma(_a0))'
+>>> sorted(functions_used(sp.log(x) + sp.loggamma(x)))
+['lgamma', 'log']
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sympy as sp
+
+from symkl import stable
+
+_NAMES = {sp.loggamma: "lgamma", sp.Abs: "abs_", sp.Max: "maximum", sp.Min: "minimum",
+          sp.besseli: "besseli", sp.LambertW: "lambertw", sp.Ei: "expi"}
+_LOGIC = {sp.And: "logical_and", sp.Or: "logical_or"}
+
+
+class _Printer:
+    def __init__(self, params: Sequence[sp.Symbol]):
+        self.names = {s: f"_a{i}" for i, s in enumerate(params)}
+        self.used: set[str] = set()
+
+    def __call__(self, e: sp.Basic) -> str:
+        if e in self.names:
+            return self.names[e]
+        if isinstance(e, sp.Symbol):
+            raise ValueError(f"the expression has a free symbol {e} that is not a parameter")
+        if e is sp.true or e is sp.false:
+            return str(bool(e))
+        if e.is_Number or (isinstance(e, sp.Expr) and e.is_number):
+            return self.number(e)
+        if e.is_Add:
+            return self.add(e)
+        if e.is_Mul:
+            return self.mul(e)
+        if e.is_Pow:
+            return self.power(e)
+        if e.is_Relational:
+            return f"({self(e.lhs)} {e.rel_op} {self(e.rhs)})"
+        if isinstance(e, sp.Piecewise):
+            return self.piecewise(e)
+        if type(e) in _LOGIC:
+            return self.call(_LOGIC[type(e)], e.args, nest=True)
+        if isinstance(e, sp.Not):
+            return self.call("logical_not", e.args)
+        if isinstance(e, sp.polygamma) and e.args[0] == 0:
+            return self.call("digamma", e.args[1:])
+        if isinstance(e, sp.polygamma):
+            self.used.add("polygamma")
+            return f"polygamma({int(e.args[0])}, {self(e.args[1])})"
+        if isinstance(e, sp.Function):
+            name = _NAMES.get(type(e), type(e).__name__)
+            return self.call(name, e.args, nest=type(e) in (sp.Max, sp.Min))
+        raise ValueError(f"cannot generate numeric code for {type(e).__name__}: {e}")
+
+    def number(self, e: sp.Expr) -> str:
+        if e.is_Integer:
+            return f"{int(e)}.0"
+        value = float(sp.N(e, 20))
+        return repr(value) if value == value and abs(value) != float("inf") else \
+            ("nan" if value != value else "inf" if value > 0 else "(-inf)")
+
+    def call(self, name: str, args: Sequence[sp.Basic], nest: bool = False) -> str:
+        self.used.add(name)
+        if nest and len(args) > 2:
+            return f"{name}({self(args[0])}, {self.call(name, args[1:], nest=True)})"
+        return f"{name}({', '.join(self(a) for a in args)})"
+
+    def add(self, e: sp.Add) -> str:
+        text = ""
+        for a in e.args:
+            negative = a.could_extract_minus_sign() and not a.is_Number
+            part = self(-a) if negative else self(a)
+            sign = (" - " if negative else " + ") if text else ("-" if negative else "")
+            text += sign + part
+        return f"({text})"
+
+    def mul(self, e: sp.Mul) -> str:
+        num, den = [], []
+        for f in e.args:
+            if f.is_Pow and f.exp.is_Number and f.exp < 0:
+                den.append(f.base ** -f.exp)
+            elif f.is_Rational and f.q != 1:
+                if f.p != 1:
+                    num.append(sp.Integer(f.p))
+                den.append(sp.Integer(f.q))
+            else:
+                num.append(f)
+        top = "*".join(self(f) for f in num) if num else "1.0"
+        if not den:
+            return f"({top})"
+        bottom = "*".join(self(f) for f in den)
+        return f"({top} / {bottom})" if len(den) == 1 else f"({top} / ({bottom}))"
+
+    def power(self, e: sp.Pow) -> str:
+        base, exp = e.base, e.exp
+        if exp == sp.S.Half:
+            return self.call("sqrt", (base,))
+        if exp.is_Number and exp < 0:
+            return f"(1.0 / {self(base ** -exp)})"
+        if exp.is_Integer:
+            return f"({self(base)}**{int(exp)})"
+        return f"({self(base)}**{self(exp)})"
+
+    def piecewise(self, e: sp.Piecewise) -> str:
+        (value, cond), rest = e.args[0], e.args[1:]
+        other = self(sp.Piecewise(*rest)) if rest else "nan"
+        if cond is sp.true:
+            return self(value)
+        self.used.add("where")
+        return f"where({self(cond)}, {self(value)}, {other})"
+
+
+def source(expr: sp.Basic, params: Sequence[sp.Symbol]) -> str:
+    """Python source for ``expr`` with parameters ``_a0, _a1, ...`` in ``params`` order."""
+    return _Printer(params)(expr)
+
+
+def functions_used(expr: sp.Basic) -> set[str]:
+    """The namespace names the printed form of ``expr`` calls."""
+    printer = _Printer(sorted(expr.free_symbols, key=str))
+    printer(expr)
+    return printer.used
+
+
+def compile_function(exprs: Sequence[sp.Basic], params: Sequence[sp.Symbol],
+                     namespace: dict[str, Any]) -> Callable[..., tuple]:
+    """One function of the parameters returning the tuple of ``exprs``' values."""
+    args = ", ".join(f"_a{i}" for i in range(len(params)))
+    body = ", ".join(source(e, params) for e in exprs)
+    code = f"def _generated({args}):\n    return ({body},)\n"
+    scope = dict(namespace)
+    exec(compile(code, "<symkl generated>", "exec"), scope)  # noqa: S102 - our own printed code
+    fn = scope["_generated"]
+    fn.source = code  # type: ignore[attr-defined]
+    return fn
+
+
+STABLE_NAMES = tuple(f.__name__ for f in stable.STABLE_FUNCTIONS)
