@@ -50,7 +50,8 @@ def split_statistics(g: Expr, x: sp.Symbol) -> list[tuple[Expr, Expr]]:
 @lru_cache(maxsize=4096)
 def statistic_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
     """E_P[stat(X)] for one statistic, by the first rule that applies."""
-    for rule in (_by_log_partition, _by_moment_generating, _by_poisson_kernel):
+    for rule in (_by_log_partition, _by_moment_generating, _by_poisson_kernel,
+                 _by_representation):
         value = rule(stat, x, P)
         if value is not None:
             return value
@@ -85,10 +86,12 @@ def _by_log_partition(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
 
 
 def _by_moment_generating(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
-    """E[exp(s . T(X))] = exp(A(eta + s) - A(eta)): powers of x when log x is a statistic.
+    """E[exp(s . T(X))] = exp(A(eta + s) - A(eta)) when eta + s is a natural parameter.
 
-    Used for s >= 0 on logarithmic statistics (x^2 under Gamma, x under Beta), where eta + s
-    stays in the natural parameter space.
+    Powers of x when log x is a statistic (x^2 under Gamma, x under Beta, x^(k2/k1) under Gamma),
+    exponentials of a linear statistic (exp(-x/b) under Exponential, Gamma or Normal).  The
+    shifted point must be provably in the natural parameter space (positive shifts of a
+    logarithmic statistic always are).
     """
     ef = P.family.expfam
     if ef is None:
@@ -98,12 +101,16 @@ def _by_moment_generating(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     for coeff, part in split_statistics(sp.expand_log(sp.log(stat), force=True), x):
         if not part.has(x):
             return None  # a constant factor in stat: linearity handles it before we get here
-        matches = [i for i, t in enumerate(stats) if isinstance(t, sp.log) and t == part]
-        if not matches or not (coeff.is_number and coeff > 0):
+        matches = [i for i, t in enumerate(stats) if t == part]
+        if not matches:
             return None
         s[matches[0]] += coeff
     eta_p = ef.natural_params(*P.values)
-    shifted = ef.log_partition([e + d for e, d in zip(eta_p, s)])
+    shifted_eta = [e + d for e, d in zip(eta_p, s)]
+    safe = all(d == 0 or (isinstance(t, sp.log) and d.is_positive) for t, d in zip(stats, s))
+    if not safe and ef.natural_domain(shifted_eta) != sp.S.true:
+        return None
+    shifted = ef.log_partition(shifted_eta)
     return sp.gammasimp(exp_of_sum(shifted - ef.log_partition(eta_p)))
 
 
@@ -132,6 +139,27 @@ def _by_poisson_kernel(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
         d = sp.expand(w - r)
         total += mult * sp.log(sp.factor(sp.re(d) ** 2 + sp.im(d) ** 2)) / 2
     return total
+
+
+def _by_representation(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    """E_P[f(X)] = E[f(g(U))] when the family says X has the law of g(U), U ~ base.
+
+    Weibull(k, lam) is lam U^(1/k) and Gumbel(mu, beta) is mu - beta log U with U ~ Exp(1), so
+    E[X^s] and E[exp(-X/b)] become moments of U that its log-partition gives.
+    """
+    if P.family.representation is None:
+        return None
+    base, g = P.family.representation(*P.values)
+    B = base.bind("")
+    support = B.support()
+    positive = support.is_subset(sp.Interval(0, sp.oo)) and not B.family.discrete
+    u = sp.Symbol("u", positive=True) if positive else sp.Symbol("u", real=True)
+    pushed = sp.expand_log(sp.expand_power_base(stat.subs(x, g(u)), force=positive),
+                           force=positive)
+    try:
+        return sp.simplify(expectation(pushed, u, B))
+    except Declined:
+        return None
 
 
 def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:

@@ -11,6 +11,7 @@ Gumbel(0, 1)
 """
 import sympy as sp
 
+from symkl.families.gamma import Gamma
 from symkl.family import POSITIVE, REAL, Family, Param
 
 Gumbel = Family(
@@ -20,5 +21,7 @@ Gumbel = Family(
     discrete=False,
     support=lambda mu, beta: sp.Reals,
     logpdf=lambda x, mu, beta: -(x - mu) / beta - sp.exp(-(x - mu) / beta) - sp.log(beta),
+    # Exp(1) written as Gamma(1, 1), whose statistics (log u, u) give E[log U] and E[U^s]
+    representation=lambda mu, beta: (Gamma(1, 1), lambda u: mu - beta * sp.log(u)),
     description="location mu, scale beta (max-type; mean mu + beta EulerGamma)",
 )

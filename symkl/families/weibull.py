@@ -11,6 +11,7 @@ Weibull(2, 1)
 """
 import sympy as sp
 
+from symkl.families.gamma import Gamma
 from symkl.family import POSITIVE, Family, Param
 
 Weibull = Family(
@@ -21,5 +22,7 @@ Weibull = Family(
     support=lambda k, lam: sp.Interval.open(0, sp.oo),
     logpdf=lambda x, k, lam: (sp.log(k) - k * sp.log(lam) + (k - 1) * sp.log(x)
                               - (x / lam) ** k),
+    # Exp(1) written as Gamma(1, 1), whose statistics (log u, u) give every E[U^s]
+    representation=lambda k, lam: (Gamma(1, 1), lambda u: lam * u ** (1 / k)),
     description="shape k, scale lam",
 )
