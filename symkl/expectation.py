@@ -13,6 +13,7 @@ split at breakpoints.  Results are cached per (P, g): each statistic is integrat
 """
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 
 import sympy as sp
@@ -50,8 +51,8 @@ def split_statistics(g: Expr, x: sp.Symbol) -> list[tuple[Expr, Expr]]:
 @lru_cache(maxsize=4096)
 def statistic_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
     """E_P[stat(X)] for one statistic, by the first rule that applies."""
-    for rule in (_by_log_partition, _by_moment_generating, _by_poisson_kernel,
-                 _by_representation):
+    for rule in (_by_log_partition, _by_second_moment, _by_moment_generating,
+                 _by_poisson_kernel, _by_representation):
         value = rule(stat, x, P)
         if value is not None:
             return value
@@ -82,6 +83,28 @@ def _by_log_partition(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
         ratio = sp.simplify(stat / t)
         if not ratio.has(x):
             return ratio * mean
+    return None
+
+
+def _by_second_moment(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    """E[T_i T_j] = d_i d_j A + d_i A d_j A: the covariance of T is the Hessian of A.
+
+    (log x)^2 under Gamma, for instance: psi'(alpha) + (psi(alpha) - log beta)^2.
+    """
+    ef = P.family.expfam
+    if ef is None:
+        return None
+    stats = ef.stats(x)
+    for i, j in itertools.combinations_with_replacement(range(len(stats)), 2):
+        ratio = stat / (stats[i] * stats[j])
+        if ratio.has(x):
+            continue
+        eta = ef.natural_symbols()
+        log_partition = ef.log_partition(eta)
+        point = dict(zip(eta, ef.natural_params(*P.values)))
+        second = sp.diff(log_partition, eta[i], eta[j]).subs(point)
+        means = sufficient_statistic_means(P)
+        return ratio * sp.simplify(second + means[i] * means[j])
     return None
 
 
