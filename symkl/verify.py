@@ -176,7 +176,7 @@ def quad_over(f, nodes: list) -> mpmath.mpf:
     there (x^(-0.9) for a chi-squared with k < 2) keeps full precision.
 
     >>> with mpmath.workdps(30):
-    ...     abs(quad_over(lambda x: x ** mpmath.mpf(-0.9) / 10, [0, 1]) - 1) < 1e-25
+    ...     abs(quad_over(lambda x: x ** (-mpmath.mpf(9) / 10) / 10, [0, 1]) - 1) < 1e-25
     True
     """
     nodes = list(nodes)
