@@ -114,7 +114,8 @@ def _by_moment_generating(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     Powers of x when log x is a statistic (x^2 under Gamma, x under Beta, x^(k2/k1) under Gamma),
     exponentials of a linear statistic (exp(-x/b) under Exponential, Gamma or Normal).  The
     shifted point must be provably in the natural parameter space (positive shifts of a
-    logarithmic statistic always are).
+    logarithmic statistic always are); where that is not settled the mean is a Piecewise that
+    is infinite outside it (E[1/X] under Gamma(alpha, beta) needs alpha > 1).
     """
     ef = P.family.expfam
     if ef is None:
@@ -131,10 +132,13 @@ def _by_moment_generating(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     eta_p = ef.natural_params(*P.values)
     shifted_eta = [e + d for e, d in zip(eta_p, s)]
     safe = all(d == 0 or (isinstance(t, sp.log) and d.is_positive) for t, d in zip(stats, s))
-    if not safe and ef.natural_domain(shifted_eta) != sp.S.true:
-        return None
+    inside = sp.S.true if safe else ef.natural_domain(shifted_eta)
+    if inside == sp.S.false:
+        return sp.oo
     shifted = ef.log_partition(shifted_eta)
-    return sp.gammasimp(exp_of_sum(shifted - ef.log_partition(eta_p)))
+    value = sp.gammasimp(exp_of_sum(shifted - ef.log_partition(eta_p)))
+    # outside the natural parameter space the (positive) integrand has an infinite integral
+    return value if inside == sp.S.true else sp.Piecewise((value, inside), (sp.oo, True))
 
 
 def _by_poisson_kernel(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:

@@ -204,3 +204,13 @@ def test_invalid_parameters_are_rejected_with_family_parameter_and_constraint(ma
     with pytest.raises(ValueError) as info:
         make()
     assert all(w in str(info.value) for w in words)
+
+
+def test_gamma_inverse_gamma_is_infinite_when_the_mean_of_one_over_x_diverges():
+    """E[1/X] under Gamma(alpha1, .) is finite only for alpha1 > 1: the derived KL is a Piecewise
+    that is +oo otherwise (moment rule outside the natural parameter space), not a wrong number."""
+    r = symkl.kl(Gamma(), InverseGamma())
+    assert isinstance(r.expr, sp.Piecewise) and r.expr.args[-1][0] == sp.oo
+    assert symkl.kl(Gamma(sp.Rational(1, 2)), InverseGamma()).expr == sp.oo
+    finite = symkl.kl(Gamma(2), InverseGamma())
+    assert finite.expr.is_finite is not False and finite.verify().ok
