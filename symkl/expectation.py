@@ -51,12 +51,34 @@ def split_statistics(g: Expr, x: sp.Symbol) -> list[tuple[Expr, Expr]]:
 @lru_cache(maxsize=4096)
 def statistic_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
     """E_P[stat(X)] for one statistic, by the first rule that applies."""
+    value = _by_rules(stat, x, P)
+    return value if value is not None else _by_integration(stat, x, P)
+
+
+def rule_mean(g: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    """E_P[g(X)] by the rules alone, without integrating: None if a statistic needs an integral.
+
+    >>> from symkl.families import ChiSquared
+    >>> x = sp.Symbol("x", real=True)
+    >>> rule_mean(-x / 2, x, ChiSquared().bind(1))
+    -k1/2
+    """
+    total = sp.S.Zero
+    for coeff, stat in split_statistics(g, x):
+        value = stat if not stat.has(x) else _by_rules(stat, x, P)
+        if value is None:
+            return None
+        total += coeff * value
+    return total
+
+
+def _by_rules(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     for rule in (_by_log_partition, _by_second_moment, _by_moment_generating,
                  _by_poisson_kernel, _by_representation):
         value = rule(stat, x, P)
         if value is not None:
             return value
-    return _by_integration(stat, x, P)
+    return None
 
 
 def sufficient_statistic_means(P: Bound) -> tuple[Expr, ...]:
