@@ -29,7 +29,7 @@ def canonical(expr: Expr) -> Expr:
     if expr.has(sp.Piecewise):
         expr = sp.piecewise_fold(expr)
     if isinstance(expr, sp.Piecewise):
-        return sp.Piecewise(*[(canonical(e), c) for e, c in expr.args])
+        return sp.Piecewise(*[(canonical(_absorb_infinity(e)), c) for e, c in expr.args])
     if expr.is_Number or expr.is_infinite or not expr.free_symbols:
         return sp.simplify(expr) if not expr.is_Float else expr
     expanded = sp.expand(sp.expand_log(_positive_log_args(expr), force=True))
@@ -44,6 +44,20 @@ def canonical(expr: Expr) -> Expr:
     others = [_tidy(c) * tidy_args(sp.powsimp(k)) for k, c in groups.items()
               if k not in logs and c != 0]
     return sp.Add(*_combine_logs(logs), *others, _rational_form(rational))
+
+
+def _absorb_infinity(e: Expr) -> Expr:
+    """oo plus terms free of infinities (finite functions of the parameters) is oo.
+
+    >>> a = sp.Symbol("a", positive=True)
+    >>> _absorb_infinity(a * sp.polygamma(0, a) + sp.oo)
+    oo
+    """
+    if e.is_Add and sp.oo in e.args:
+        rest = sp.Add(*[t for t in e.args if t is not sp.oo])
+        if not rest.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+            return sp.oo
+    return e
 
 
 def typical_sign(e: Expr) -> int:

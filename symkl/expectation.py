@@ -13,6 +13,7 @@ split at breakpoints.  Results are cached per (P, g): each statistic is integrat
 """
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 
 import sympy as sp
@@ -50,11 +51,34 @@ def split_statistics(g: Expr, x: sp.Symbol) -> list[tuple[Expr, Expr]]:
 @lru_cache(maxsize=4096)
 def statistic_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
     """E_P[stat(X)] for one statistic, by the first rule that applies."""
-    for rule in (_by_log_partition, _by_moment_generating, _by_poisson_kernel, _by_mellin):
+    value = _by_rules(stat, x, P)
+    return value if value is not None else _by_integration(stat, x, P)
+
+
+def rule_mean(g: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    """E_P[g(X)] by the rules alone, without integrating: None if a statistic needs an integral.
+
+    >>> from symkl.families import ChiSquared
+    >>> x = sp.Symbol("x", real=True)
+    >>> rule_mean(-x / 2, x, ChiSquared().bind(1))
+    -k1/2
+    """
+    total = sp.S.Zero
+    for coeff, stat in split_statistics(g, x):
+        value = stat if not stat.has(x) else _by_rules(stat, x, P)
+        if value is None:
+            return None
+        total += coeff * value
+    return total
+
+
+def _by_rules(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    for rule in (_by_log_partition, _by_second_moment, _by_moment_generating,
+                 _by_poisson_kernel, _by_representation, _by_mellin):
         value = rule(stat, x, P)
         if value is not None:
             return value
-    return _by_integration(stat, x, P)
+    return None
 
 
 def sufficient_statistic_means(P: Bound) -> tuple[Expr, ...]:
@@ -84,11 +108,36 @@ def _by_log_partition(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     return None
 
 
-def _by_moment_generating(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
-    """E[exp(s . T(X))] = exp(A(eta + s) - A(eta)): powers of x when log x is a statistic.
+def _by_second_moment(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    """E[T_i T_j] = d_i d_j A + d_i A d_j A: the covariance of T is the Hessian of A.
 
-    Used for s >= 0 on logarithmic statistics (x^2 under Gamma, x under Beta), where eta + s
-    stays in the natural parameter space.
+    (log x)^2 under Gamma, for instance: psi'(alpha) + (psi(alpha) - log beta)^2.
+    """
+    ef = P.family.expfam
+    if ef is None:
+        return None
+    stats = ef.stats(x)
+    for i, j in itertools.combinations_with_replacement(range(len(stats)), 2):
+        ratio = stat / (stats[i] * stats[j])
+        if ratio.has(x):
+            continue
+        eta = ef.natural_symbols()
+        log_partition = ef.log_partition(eta)
+        point = dict(zip(eta, ef.natural_params(*P.values)))
+        second = sp.diff(log_partition, eta[i], eta[j]).subs(point)
+        means = sufficient_statistic_means(P)
+        return ratio * sp.simplify(second + means[i] * means[j])
+    return None
+
+
+def _by_moment_generating(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    """E[exp(s . T(X))] = exp(A(eta + s) - A(eta)) when eta + s is a natural parameter.
+
+    Powers of x when log x is a statistic (x^2 under Gamma, x under Beta, x^(k2/k1) under Gamma),
+    exponentials of a linear statistic (exp(-x/b) under Exponential, Gamma or Normal).  The
+    shifted point must be provably in the natural parameter space (positive shifts of a
+    logarithmic statistic always are); where that is not settled the mean is a Piecewise that
+    is infinite outside it (E[1/X] under Gamma(alpha, beta) needs alpha > 1).
     """
     ef = P.family.expfam
     if ef is None:
@@ -98,13 +147,20 @@ def _by_moment_generating(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     for coeff, part in split_statistics(sp.expand_log(sp.log(stat), force=True), x):
         if not part.has(x):
             return None  # a constant factor in stat: linearity handles it before we get here
-        matches = [i for i, t in enumerate(stats) if isinstance(t, sp.log) and t == part]
-        if not matches or not (coeff.is_number and coeff > 0):
+        matches = [i for i, t in enumerate(stats) if t == part]
+        if not matches:
             return None
         s[matches[0]] += coeff
     eta_p = ef.natural_params(*P.values)
-    shifted = ef.log_partition([e + d for e, d in zip(eta_p, s)])
-    return sp.gammasimp(exp_of_sum(shifted - ef.log_partition(eta_p)))
+    shifted_eta = [e + d for e, d in zip(eta_p, s)]
+    safe = all(d == 0 or (isinstance(t, sp.log) and d.is_positive) for t, d in zip(stats, s))
+    inside = sp.S.true if safe else ef.natural_domain(shifted_eta)
+    if inside == sp.S.false:
+        return sp.oo
+    shifted = ef.log_partition(shifted_eta)
+    value = sp.gammasimp(exp_of_sum(shifted - ef.log_partition(eta_p)))
+    # outside the natural parameter space the (positive) integrand has an infinite integral
+    return value if inside == sp.S.true else sp.Piecewise((value, inside), (sp.oo, True))
 
 
 def _by_poisson_kernel(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
@@ -192,6 +248,27 @@ def tail_condition(f: Expr, x: sp.Symbol, support: sp.Set) -> sp.Boolean:
             continue
         conditions.append(sp.Lt(rate, -1).simplify() if rate != -sp.oo else sp.S.true)
     return sp.And(*conditions)
+
+
+def _by_representation(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    """E_P[f(X)] = E[f(g(U))] when the family says X has the law of g(U), U ~ base.
+
+    Weibull(k, lam) is lam U^(1/k) and Gumbel(mu, beta) is mu - beta log U with U ~ Exp(1), so
+    E[X^s] and E[exp(-X/b)] become moments of U that its log-partition gives.
+    """
+    if P.family.representation is None:
+        return None
+    base, g = P.family.representation(*P.values)
+    B = base.bind("")
+    support = B.support()
+    positive = support.is_subset(sp.Interval(0, sp.oo)) and not B.family.discrete
+    u = sp.Symbol("u", positive=True) if positive else sp.Symbol("u", real=True)
+    pushed = sp.expand_log(sp.expand_power_base(stat.subs(x, g(u)), force=positive),
+                           force=positive)
+    try:
+        return sp.simplify(expectation(pushed, u, B))
+    except Declined:
+        return None
 
 
 def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:

@@ -116,6 +116,8 @@ class Family:
     breakpoints: Callable[..., tuple[Expr, ...]] = lambda *_: ()
     expfam: ExpFamilyView | None = None
     poisson_kernel_point: Callable[..., Expr] | None = None  # Cauchy: density = Poisson kernel
+    # X has the law of g(U), U ~ base: params -> (base instance, g).  E_P[f(X)] = E[f(g(U))].
+    representation: Callable[..., tuple["FamilyInstance", Callable[[Expr], Expr]]] | None = None
     description: str = ""
     validate: Callable[..., None] = lambda *values: None  # joint checks; raise via `reject`
     group: str = ""  # pairs are formed within a group; "" means by `discrete` (see `kind`)

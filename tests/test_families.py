@@ -9,7 +9,7 @@ import sympy as sp
 from symkl.engine import variable
 from symkl.expectation import sufficient_statistic_means
 from symkl.families import ALL, BY_NAME, Normal
-from symkl.verify import quad_split
+from symkl.verify import MPMATH_MODULES, quad_over
 
 # The scipy spelling of each family, pinning the documented parametrization (scale vs rate).
 SCIPY = {
@@ -24,6 +24,14 @@ SCIPY = {
     "Uniform": lambda a, b: st.uniform(a, b - a),
     "Pareto": lambda x_m, alpha: st.pareto(alpha, scale=x_m),
     "Levy": lambda mu, c: st.levy(mu, c),
+    "HalfNormal": lambda sigma: st.halfnorm(scale=sigma),
+    "LogNormal": lambda mu, sigma: st.lognorm(sigma, scale=float(mpmath.exp(mu))),
+    "InverseGamma": lambda a, b: st.invgamma(a, scale=b),
+    "ChiSquared": lambda k: st.chi2(k),
+    "Chi": lambda k: st.chi(k),
+    "Rayleigh": lambda sigma: st.rayleigh(scale=sigma),
+    "Weibull": lambda k, lam: st.weibull_min(k, scale=lam),
+    "Gumbel": lambda mu, beta: st.gumbel_r(mu, beta),
 }
 
 
@@ -36,15 +44,15 @@ def test_density_integrates_to_one(family):
     """The density (or mass function) sums to 1 over the support at a random admissible point."""
     b = _point(family)
     x = variable(family)
-    f = sp.lambdify(x, b.density(x), "mpmath")
+    f = sp.lambdify(x, b.density(x), MPMATH_MODULES)
     s = b.support()
     with mpmath.workdps(30):
         if family.discrete:
             total = mpmath.nsum(f, [int(s.inf), mpmath.inf if not s.size.is_finite else int(s.sup)])
         else:
             nodes = [s.inf, *b.breakpoints(), s.sup]
-            total = quad_split(f, [mpmath.mpf(str(sp.N(v, 40))) if v.is_finite else
-                                    (mpmath.inf if v > 0 else -mpmath.inf) for v in nodes])
+            total = quad_over(f, [mpmath.mpf(str(sp.N(v, 40))) if v.is_finite else
+                                  (mpmath.inf if v > 0 else -mpmath.inf) for v in nodes])
     assert abs(total - 1) < 1e-25
 
 
@@ -70,13 +78,13 @@ def test_gradient_of_log_partition_is_mean_of_statistics(family):
     b, x = _point(family, seed=2), variable(family)
     s = b.support()
     for t, mean in zip(family.expfam.stats(x), sufficient_statistic_means(b)):
-        f = sp.lambdify(x, t * b.density(x), "mpmath")
+        f = sp.lambdify(x, t * b.density(x), MPMATH_MODULES)
         with mpmath.workdps(30):
             if family.discrete:
                 ref = mpmath.nsum(f, [0, mpmath.inf if not s.size.is_finite else int(s.sup)])
             else:
-                ref = mpmath.quad(f, [mpmath.mpf(str(s.inf)) if s.inf.is_finite else -mpmath.inf,
-                                      mpmath.inf if s.sup == sp.oo else mpmath.mpf(str(s.sup))])
+                ref = quad_over(f, [mpmath.mpf(str(s.inf)) if s.inf.is_finite else -mpmath.inf,
+                                    mpmath.inf if s.sup == sp.oo else mpmath.mpf(str(s.sup))])
             assert abs(sp.N(mean, 30) - ref) < 1e-20 * max(1, abs(ref))
 
 

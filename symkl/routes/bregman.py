@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symkl.expectation import sufficient_statistic_means
+from symkl.expectation import rule_mean, sufficient_statistic_means
 from symkl.family import Bound
 from symkl.integration import Declined
 from symkl.steps import Pieces, Step
@@ -53,9 +53,15 @@ def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
 
 
 def _mean_log_base(log_h: sp.Expr, x: sp.Symbol, P: Bound) -> sp.Expr:
-    """E_P[log h(X)]: a constant, or its defining sum/integral (it cancels in KL)."""
+    """E_P[log h(X)]: a constant, its mean by the expectation rules without integrating (E[X]
+    for a chi-squared's -x/2 from the moment rule), or else its defining sum/integral (it cancels
+    in KL, so nothing is integrated for it).
+    """
     if not log_h.has(x):
         return log_h
+    value = rule_mean(log_h, x, P)
+    if value is not None:
+        return value
     support = P.support()
     kind = sp.Sum if P.family.discrete else sp.Integral
     return kind(log_h * P.density(x), (x, support.inf, support.sup))
