@@ -111,7 +111,9 @@ def _by_poisson_kernel(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     """E[log f(X)] for a polynomial f when P's density is the Poisson kernel at w = x0 + i*gamma.
 
     log|x - r| is harmonic in the upper half-plane when Im r <= 0 (and |x - r| = |x - conj r|),
-    so its Poisson integral is its value at w.
+    so its Poisson integral is its value at w.  When the support is the half-line from Re w
+    (a folded kernel: HalfCauchy) the density is twice the kernel there, so the same value holds
+    exactly when |f| is even about Re w.
     """
     if P.family.poisson_kernel_point is None or not isinstance(stat, sp.log):
         return None
@@ -119,10 +121,12 @@ def _by_poisson_kernel(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
         poly = sp.Poly(stat.args[0], x)
     except sp.PolynomialError:
         return None
+    w = P.family.poisson_kernel_point(*P.values)
+    if P.support() != sp.Reals and not _even_about_fold(poly.as_expr(), x, sp.re(w), P):
+        return None
     roots = sp.roots(poly)
     if sum(roots.values()) != poly.degree() or not poly.LC().is_positive:
         return None
-    w = P.family.poisson_kernel_point(*P.values)
     total = sp.log(poly.LC())
     for r, mult in roots.items():
         if sp.im(r).is_positive:
@@ -132,6 +136,17 @@ def _by_poisson_kernel(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
         d = sp.expand(w - r)
         total += mult * sp.log(sp.factor(sp.re(d) ** 2 + sp.im(d) ** 2)) / 2
     return total
+
+
+def _even_about_fold(f: Expr, x: sp.Symbol, centre: Expr, P: Bound) -> bool:
+    """Whether P's support is the half-line from ``centre`` and |f| is even about it."""
+    support = P.support()
+    if not (isinstance(support, sp.Interval) and support.sup == sp.oo
+            and sp.simplify(support.inf - centre) == 0):
+        return False
+    t = sp.Dummy("t")
+    left, right = f.subs(x, centre + t), f.subs(x, centre - t)
+    return sp.expand(left - right) == 0 or sp.expand(left + right) == 0
 
 
 def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
