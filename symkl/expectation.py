@@ -2,8 +2,10 @@
 
 Rules, in order: a constant; a multiple of a sufficient statistic (E[T] = grad A(eta), derived
 from the log-partition); the log of a polynomial under a Cauchy-type P (the Poisson-kernel
-mean-value property); otherwise the integral (or sum) of g times the density over the support,
-split at breakpoints.  Results are cached per (P, g): each statistic is integrated once.
+mean-value property); a log whose Mellin-type transform E[f^t] is a Beta integral after one
+change of variables (symkl.euler: Kumaraswamy, logistic, Student's t); otherwise the
+integral (or sum) of g times the density over the support, split at breakpoints.
+Results are cached per (P, g): each statistic is integrated once.
 
 >>> import sympy as sp
 >>> from symkl.families import Exponential
@@ -17,6 +19,7 @@ from functools import lru_cache
 
 import sympy as sp
 
+from symkl import euler
 from symkl.family import Bound
 from symkl.integration import Declined, abs_kinks, integrate_over, sum_over
 from symkl.rewrite import exp_of_sum
@@ -50,7 +53,7 @@ def split_statistics(g: Expr, x: sp.Symbol) -> list[tuple[Expr, Expr]]:
 @lru_cache(maxsize=4096)
 def statistic_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
     """E_P[stat(X)] for one statistic, by the first rule that applies."""
-    for rule in (_by_log_partition, _by_moment_generating, _by_poisson_kernel):
+    for rule in (_by_log_partition, _by_moment_generating, _by_poisson_kernel, euler.log_mean):
         value = rule(stat, x, P)
         if value is not None:
             return value
