@@ -37,7 +37,7 @@ def log_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     lo, hi = (support.inf, support.sup)
     t = sp.Dummy("t", real=True)
     density = P.density(x)
-    for substituted, var, a, b in _substitutions(density, stat.args[0], t, x, lo, hi):
+    for substituted, var, a, b, _ in _substitutions(density, stat.args[0], t, x, lo, hi):
         moment = _beta_integral(substituted, var, a, b)
         if moment is None:
             continue
@@ -45,6 +45,41 @@ def log_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
             continue  # the change of variables lost mass: do not trust it
         value = sp.diff(moment, t).subs(t, 0)
         return sp.simplify(sp.expand_func(sp.gammasimp(value)))
+    return None
+
+
+def polynomial_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    """E_P[stat] for a polynomial stat when P's density is a Beta kernel in u = exp(c x + d).
+
+    Then x = (log u - d) / c, and E[(log u)^k] is the k-th derivative at t = 0 of E[u^t].
+
+    >>> import sympy as sp
+    >>> from symkl.families import Logistic
+    >>> x = sp.Symbol("x", real=True)
+    >>> polynomial_mean(x**2, x, Logistic(0, 1).bind(1))
+    pi**2/3
+    """
+    if P.family.discrete or not stat.has(x) or not stat.is_polynomial(x):
+        return None
+    support = P.support()
+    if not isinstance(support, sp.Interval) and support != sp.Reals:
+        return None
+    t = sp.Dummy("t", real=True)
+    density = sp.powsimp(P.density(x))  # exp(a) exp(b) -> exp(a + b): one kernel, not two
+    kernels = [e for e in density.atoms(sp.exp)
+               if e.args[0].is_polynomial(x) and sp.degree(e.args[0], x) == 1]
+    for g in kernels:
+        for substituted, var, a, b, used in _substitutions(density, g, t, x, support.inf,
+                                                           support.sup):
+            moment = None if used != g else _beta_integral(substituted, var, a, b)
+            if moment is None or sp.simplify(sp.gammasimp(moment.subs(t, 0)) - 1) != 0:
+                continue
+            c, d = sp.Poly(g.args[0], x).all_coeffs()
+            log_u = sp.Dummy("L")
+            poly = sp.Poly(sp.expand(stat.subs(x, (log_u - d) / c)), log_u)
+            value = sum(coeff * sp.diff(moment, t, k).subs(t, 0)
+                        for (k,), coeff in poly.terms())
+            return sp.simplify(sp.expand_func(sp.gammasimp(value)))
     return None
 
 
@@ -65,9 +100,9 @@ def _substitutions(density: Expr, f: Expr, t: sp.Dummy, x: sp.Symbol, lo: Expr, 
             continue
         (var, a, b), = new.limits
         if a.is_infinite is False and b.is_infinite is False and (b - a).is_negative:
-            yield -_tidy(new.function), var, b, a
+            yield -_tidy(new.function), var, b, a, g
         else:
-            yield _tidy(new.function), var, a, b
+            yield _tidy(new.function), var, a, b, g
     if lo == -sp.oo and hi == sp.oo:
         yield from _even_quadratic(integrand, x, u)
 
@@ -88,7 +123,7 @@ def _even_quadratic(integrand: Expr, x: sp.Symbol, u: sp.Dummy):
         if sp.simplify(at - integrand.subs(x, m - sp.sqrt(r2) * v)) != 0:
             continue
         # int_R g dx = 2 int_0^oo g(m + r v) r dv,  v = sqrt(u): dv = du / (2 sqrt(u))
-        yield _tidy(at.subs(v, sp.sqrt(u)) * sp.sqrt(r2) / sp.sqrt(u)), u, sp.S.Zero, sp.oo
+        yield _tidy(at.subs(v, sp.sqrt(u)) * sp.sqrt(r2) / sp.sqrt(u)), u, sp.S.Zero, sp.oo, None
 
 
 def _tidy(f: Expr) -> Expr:

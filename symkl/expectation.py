@@ -53,7 +53,8 @@ def split_statistics(g: Expr, x: sp.Symbol) -> list[tuple[Expr, Expr]]:
 @lru_cache(maxsize=4096)
 def statistic_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
     """E_P[stat(X)] for one statistic, by the first rule that applies."""
-    for rule in (_by_log_partition, _by_moment_generating, _by_poisson_kernel, euler.log_mean):
+    for rule in (_by_log_partition, _by_moment_generating, _by_poisson_kernel, euler.log_mean,
+                 euler.polynomial_mean):
         value = rule(stat, x, P)
         if value is not None:
             return value
