@@ -38,9 +38,10 @@ def log_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     t = sp.Dummy("t", real=True)
     density = P.density(x)
     for substituted, var, a, b, _ in _substitutions(density, stat.args[0], t, x, lo, hi):
-        moment = _beta_integral(substituted, var, a, b)
-        if moment is None:
+        found = _beta_integral(substituted, var, a, b, t)
+        if found is None:
             continue
+        moment = found[0]
         if sp.simplify(sp.gammasimp(moment.subs(t, 0)) - 1) != 0:
             continue  # the change of variables lost mass: do not trust it
         value = sp.diff(moment, t).subs(t, 0)
@@ -49,9 +50,11 @@ def log_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
 
 
 def polynomial_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
-    """E_P[stat] for a polynomial stat when P's density is a Beta kernel in u = exp(c x + d).
+    """E_P[stat] for a polynomial stat when E[u^t] is a Beta integral, u = exp(c x + d) or x.
 
-    Then x = (log u - d) / c, and E[(log u)^k] is the k-th derivative at t = 0 of E[u^t].
+    For u = exp(c x + d), x = (log u - d) / c and E[(log u)^k] is the k-th derivative at t = 0
+    of E[u^t]; for u = x (supports starting at 0), E[X^k] is E[X^t] at t = k when the Beta
+    integral converges there (otherwise the rule declines).
 
     >>> import sympy as sp
     >>> from symkl.families import Logistic
@@ -68,17 +71,26 @@ def polynomial_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     density = sp.powsimp(P.density(x))  # exp(a) exp(b) -> exp(a + b): one kernel, not two
     kernels = [e for e in density.atoms(sp.exp)
                if e.args[0].is_polynomial(x) and sp.degree(e.args[0], x) == 1]
+    if support.inf == 0:
+        kernels.append(x)  # E[X^t] itself: E[x^k] = M(k) where the Beta integral converges
     for g in kernels:
         for substituted, var, a, b, used in _substitutions(density, g, t, x, support.inf,
                                                            support.sup):
-            moment = None if used != g else _beta_integral(substituted, var, a, b)
-            if moment is None or sp.simplify(sp.gammasimp(moment.subs(t, 0)) - 1) != 0:
+            found = None if used != g and g != x else _beta_integral(substituted, var, a, b, t)
+            if found is None or sp.simplify(sp.gammasimp(found[0].subs(t, 0)) - 1) != 0:
                 continue
-            c, d = sp.Poly(g.args[0], x).all_coeffs()
-            log_u = sp.Dummy("L")
-            poly = sp.Poly(sp.expand(stat.subs(x, (log_u - d) / c)), log_u)
-            value = sum(coeff * sp.diff(moment, t, k).subs(t, 0)
-                        for (k,), coeff in poly.terms())
+            moment, positive = found
+            poly = sp.Poly(stat, x)
+            if g == x:
+                if not all(p.subs(t, k).is_positive for (k,), _ in poly.terms() for p in positive):
+                    continue  # a moment that diverges, or may diverge: not this rule's to say
+                value = sum(coeff * moment.subs(t, k) for (k,), coeff in poly.terms())
+            else:
+                c, d = sp.Poly(g.args[0], x).all_coeffs()
+                log_u = sp.Dummy("L")
+                poly = sp.Poly(sp.expand(stat.subs(x, (log_u - d) / c)), log_u)
+                value = sum(coeff * sp.diff(moment, t, k).subs(t, 0)
+                            for (k,), coeff in poly.terms())
             return sp.simplify(sp.expand_func(sp.gammasimp(value)))
     return None
 
@@ -135,8 +147,10 @@ def _tidy(f: Expr) -> Expr:
     return sp.powsimp(sp.expand_power_base(f, force=True), force=True)
 
 
-def _beta_integral(g: Expr, u: sp.Symbol, a: Expr, b: Expr) -> Expr | None:
-    """The Beta integrals of the module docstring, or None."""
+def _beta_integral(g: Expr, u: sp.Symbol, a: Expr, b: Expr,
+                   t: sp.Symbol) -> tuple[Expr, tuple[Expr, ...]] | None:
+    """The Beta integrals of the module docstring, with the quantities that must be positive
+    for it to converge; or None."""
     if a != 0 or b not in (1, sp.oo):
         return None
     shifted = 1 - u if b == 1 else 1 + u
@@ -153,5 +167,6 @@ def _beta_integral(g: Expr, u: sp.Symbol, a: Expr, b: Expr) -> Expr | None:
                 return None
             k, pw = k * ratio**e, pw + e
     if b == 1:
-        return k * sp.gamma(pu + 1) * sp.gamma(pw + 1) / sp.gamma(pu + pw + 2)
-    return k * sp.gamma(pu + 1) * sp.gamma(-pu - pw - 1) / sp.gamma(-pw)
+        value = k * sp.gamma(pu + 1) * sp.gamma(pw + 1) / sp.gamma(pu + pw + 2)
+        return value, (pu + 1, pw + 1)
+    return k * sp.gamma(pu + 1) * sp.gamma(-pu - pw - 1) / sp.gamma(-pw), (pu + 1, -pu - pw - 1)

@@ -26,7 +26,7 @@ from symkl.verify import verify
 R = sp.Rational
 S = {name: sp.Symbol(name, positive=True) for name in
      ("lam1", "lam2", "lam", "kappa1", "kappa2", "kappa", "gamma1", "gamma2", "gamma", "a", "b",
-      "s", "nu", "sigma", "s1", "sigma2", "alpha1", "beta1")}
+      "s", "nu", "sigma", "s1", "sigma2", "alpha1", "beta1", "a1", "b1")}
 M = {name: sp.Symbol(name, real=True) for name in ("mu1", "mu2", "mu")}
 
 
@@ -162,6 +162,19 @@ def test_beta_against_continuous_bernoulli_matches_torch_formula():
                                                   sp.Symbol("beta", positive=True): b1})
     ref = (-h_beta - a1 / (a1 + b1) * sp.log(l2 / (1 - l2)) - sp.log(1 - l2) - _cb_log_norm(l2))
     _agree(r.expr, ref, [{a1: R(5, 8), b1: R(23, 8), l2: R(9, 10)}, {a1: R(3), b1: 2, l2: R(1, 5)}])
+    assert r.verify().ok
+
+
+def test_kumaraswamy_against_exponential_uses_its_moments():
+    """KL(Kum || Exp) = -H(Kum) - log lam + lam E[X], E[X] = b B(1 + 1/a, b) (Jones 2009, eq. 4;
+    entropy eq. 6): derived from the Beta-integral transform, equal to the reference, verified."""
+    a1, b1, lam2 = S["a1"], S["b1"], S["lam2"]
+    r = symkl.kl(Kumaraswamy(), Exponential())
+    harmonic = sp.polygamma(0, b1 + 1) + sp.EulerGamma
+    entropy = (1 - 1 / b1) + (1 - 1 / a1) * harmonic - sp.log(a1 * b1)
+    ref = -entropy - sp.log(lam2) + lam2 * b1 * sp.beta(1 + 1 / a1, b1)
+    _agree(r.expr, ref, [{a1: R(3, 2), b1: R(5, 4), lam2: R(7, 3)},
+                         {a1: R(1, 3), b1: 4, lam2: R(1, 5)}])
     assert r.verify().ok
 
 
