@@ -32,6 +32,8 @@ def canonical(expr: Expr) -> Expr:
         return sp.Piecewise(*[(canonical(_absorb_infinity(e)), c) for e, c in expr.args])
     if expr.is_Number or expr.is_infinite or not expr.free_symbols:
         return sp.simplify(expr) if not expr.is_Float else expr
+    if expr.has(sp.sin, sp.cos):  # sin^2 + cos^2 = 1, cos a cos b + sin a sin b = cos(a - b)
+        expr = sp.trigsimp(expr)
     expanded = sp.expand(sp.expand_log(_positive_log_args(expr), force=True))
     groups: dict[Expr, Expr] = {}
     for term in sp.Add.make_args(expanded):

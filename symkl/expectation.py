@@ -2,8 +2,10 @@
 
 Rules, in order: a constant; a multiple of a sufficient statistic (E[T] = grad A(eta), derived
 from the log-partition); the log of a polynomial under a Cauchy-type P (the Poisson-kernel
-mean-value property); otherwise the integral (or sum) of g times the density over the support,
-split at breakpoints.  Results are cached per (P, g): each statistic is integrated once.
+mean-value property); a log whose Mellin-type transform E[f^t] is a Beta integral after one
+change of variables (symkl.euler: Kumaraswamy, logistic, Student's t); otherwise the
+integral (or sum) of g times the density over the support, split at breakpoints.
+Results are cached per (P, g): each statistic is integrated once.
 
 >>> import sympy as sp
 >>> from symkl.families import Exponential
@@ -18,6 +20,7 @@ from functools import lru_cache
 
 import sympy as sp
 
+from symkl import euler
 from symkl.family import Bound
 from symkl.integration import Declined, abs_kinks, integrate_over, sum_over
 from symkl.rewrite import exp_of_sum
@@ -74,7 +77,8 @@ def rule_mean(g: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
 
 def _by_rules(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     for rule in (_by_log_partition, _by_second_moment, _by_moment_generating,
-                 _by_poisson_kernel, _by_representation, _by_mellin):
+                 _by_poisson_kernel, _by_representation, euler.log_mean,
+                 euler.polynomial_mean, _by_mellin):
         value = rule(stat, x, P)
         if value is not None:
             return value
@@ -167,7 +171,9 @@ def _by_poisson_kernel(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     """E[log f(X)] for a polynomial f when P's density is the Poisson kernel at w = x0 + i*gamma.
 
     log|x - r| is harmonic in the upper half-plane when Im r <= 0 (and |x - r| = |x - conj r|),
-    so its Poisson integral is its value at w.
+    so its Poisson integral is its value at w.  When the support is the half-line from Re w
+    (a folded kernel: HalfCauchy) the density is twice the kernel there, so the same value holds
+    exactly when |f| is even about Re w.
     """
     if P.family.poisson_kernel_point is None or not isinstance(stat, sp.log):
         return None
@@ -175,10 +181,12 @@ def _by_poisson_kernel(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
         poly = sp.Poly(stat.args[0], x)
     except sp.PolynomialError:
         return None
+    w = P.family.poisson_kernel_point(*P.values)
+    if P.support() != sp.Reals and not _even_about_fold(poly.as_expr(), x, sp.re(w), P):
+        return None
     roots = sp.roots(poly)
     if sum(roots.values()) != poly.degree() or not poly.LC().is_positive:
         return None
-    w = P.family.poisson_kernel_point(*P.values)
     total = sp.log(poly.LC())
     for r, mult in roots.items():
         if sp.im(r).is_positive:
@@ -269,6 +277,17 @@ def _by_representation(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
         return sp.simplify(expectation(pushed, u, B))
     except Declined:
         return None
+
+
+def _even_about_fold(f: Expr, x: sp.Symbol, centre: Expr, P: Bound) -> bool:
+    """Whether P's support is the half-line from ``centre`` and |f| is even about it."""
+    support = P.support()
+    if not (isinstance(support, sp.Interval) and support.sup == sp.oo
+            and sp.simplify(support.inf - centre) == 0):
+        return False
+    t = sp.Dummy("t")
+    left, right = f.subs(x, centre + t), f.subs(x, centre - t)
+    return sp.expand(left - right) == 0 or sp.expand(left + right) == 0
 
 
 def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:

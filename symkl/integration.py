@@ -145,8 +145,29 @@ def _divergent_tail(f: Expr, x: sp.Symbol, a: Expr, b: Expr) -> Expr | None:
             except (NotImplementedError, ValueError, TypeError):
                 continue  # undecidable here: let integrate() have its say
             if tail.is_zero is False and tail.is_extended_real:
+                if not _tail_holds_at_points(sign * x * f, x, end):
+                    raise Declined(f"the integrand's tail at {end} is undecided (SymPy's "
+                                   f"symbolic limit disagrees with its value at sample "
+                                   f"parameters)")
                 return sp.oo if tail.is_extended_positive else -sp.oo
     return None
+
+
+def _tail_holds_at_points(g: Expr, x: sp.Symbol, end: Expr) -> bool:
+    """Re-take a nonzero symbolic limit at concrete parameter values (positive symbols 1/2 and
+    3, others 0 and 1): SymPy's limit with a symbolic power (x^(-nu) log x, nu > 0) can claim
+    oo where the limit is 0, and an infinite verdict must hold for every parameter value."""
+    params = sorted(g.free_symbols - {x}, key=lambda s: s.name)
+    for low in (True, False):
+        point = {s: (sp.Rational(1, 2) if low else 3) if s.is_positive else int(not low)
+                 for s in params}
+        try:
+            value = sp.limit(g.xreplace(point), x, end)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        if value.is_zero:
+            return False
+    return True
 
 
 def _resolve_abs(f: Expr, x: sp.Symbol, a: Expr, b: Expr) -> Expr:

@@ -83,13 +83,16 @@ def test_gradient_of_log_partition_is_mean_of_statistics(family):
             if family.discrete:
                 ref = mpmath.nsum(f, [0, mpmath.inf if not s.size.is_finite else int(s.sup)])
             else:
-                ref = quad_over(f, [mpmath.mpf(str(s.inf)) if s.inf.is_finite else -mpmath.inf,
-                                    mpmath.inf if s.sup == sp.oo else mpmath.mpf(str(s.sup))])
+                ends = [mpmath.mpf(str(sp.N(e, 40))) if e.is_finite else (
+                    mpmath.inf if e > 0 else -mpmath.inf) for e in (s.inf, s.sup)]
+                ref = quad_over(f, ends)
             assert abs(sp.N(mean, 30) - ref) < 1e-20 * max(1, abs(ref))
 
 
 def test_log_density_matches_scipy(family):
     """The log-density equals scipy.stats' at sample points (this pins the parametrization)."""
+    if family.name not in SCIPY:
+        pytest.skip(f"{family.name}: scipy spelling pinned in its batch's own test file")
     b, x = _point(family, seed=3), variable(family)
     dist = SCIPY[family.name](*[float(v) for v in b.values])
     points = [0, 1, 3] if family.discrete else [0.2, 0.5, 0.9, 1.7]
