@@ -16,7 +16,16 @@ import sympy as sp
 from symkl.budget import BudgetExceeded, time_budget
 from symkl.canonical import canonical
 from symkl.definitions import integrand, variable
-from symkl.family import POSITIVE, POSITIVE_INTEGER, REAL, Bound, Domain, Family, FamilyInstance
+from symkl.family import (
+    POSITIVE,
+    POSITIVE_INTEGER,
+    REAL,
+    Bound,
+    Domain,
+    Family,
+    FamilyInstance,
+    match_index,
+)
 from symkl.integration import Declined
 from symkl.result import Result
 from symkl.routes import ROUTES
@@ -57,21 +66,35 @@ def derive(quantity: str, P: FamilyInstance, Q: FamilyInstance | None = None,
                             f"call the family: Normal() rather than Normal")
     if (Q is None) != (quantity == "entropy"):
         raise TypeError(f"{quantity} takes {'one distribution' if Q is None else 'two'}")
-    generic = _derive_generic(quantity, P.family, Q.family if Q else None, budget)
+    P, Q = match_index(P, Q)
+    generic = _derive_generic(quantity, P.family, Q.family if Q else None, budget,
+                              _index_args(P), _index_args(Q))
     if isinstance(generic, dict):
         raise NotDerivable(quantity, P, Q, generic)
     return _instantiate(generic, P, Q)
 
 
-def _bind_generic(family: Family, index: str) -> Bound:
-    return FamilyInstance(family, (None,) * len(family.params)).bind(index)
+def _index_args(inst: FamilyInstance | None) -> tuple:
+    """The instance's values of index parameters (Binomial's n), None for the others.
+
+    The generic derivation keeps them: Binomial(3) || Binomial(5) is a different calculation
+    (supports differ) from Binomial(n) || Binomial(n).
+    """
+    if inst is None:
+        return ()
+    return tuple(v if p.index else None for p, v in zip(inst.family.params, inst.args))
+
+
+def _bind_generic(family: Family, index: str, held: tuple = ()) -> Bound:
+    return FamilyInstance(family, held or (None,) * len(family.params)).bind(index)
 
 
 @lru_cache(maxsize=512)
-def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float | None):
+def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float | None,
+                    held_p: tuple = (), held_q: tuple = ()):
     index_p, index_q = ("", None) if fq is None else ("1", "2")
-    P = _bind_generic(fp, index_p)
-    Q = _bind_generic(fq, index_q) if fq is not None else None
+    P = _bind_generic(fp, index_p, held_p)
+    Q = _bind_generic(fq, index_q, held_q) if fq is not None else None
     x = variable(fp)
     if Q is not None:
         check_same_kind(P, Q)
@@ -145,8 +168,9 @@ def _definition(quantity: str, P: Bound, Q: Bound | None, x: sp.Symbol) -> sp.Ex
 
 
 def _result(quantity, P, Q, expr, route, steps, reason="") -> Result:
+    joint = tuple(c for b in (P, Q) if b is not None for c in b.joint_conditions())
     return Result(quantity=quantity, P=P, Q=Q, expr=expr, route=route, steps=tuple(steps),
-                  conditions=(), reason=reason, lhs=_LHS[quantity],
+                  conditions=joint, reason=reason, lhs=_LHS[quantity],
                   domains=_domains(P, Q))
 
 
@@ -167,6 +191,13 @@ def _domain_of_symbol(s: sp.Symbol) -> Domain:
     return POSITIVE if s.is_positive else REAL
 
 
+def _finite_sums_done(expr: sp.Expr) -> sp.Expr:
+    """Carry out the sums whose limits became numbers (E[log k!] once n = 10 is substituted)."""
+    done = {s: s.doit() for s in expr.atoms(sp.Sum)
+            if all(lim[1].is_Integer and lim[2].is_Integer for lim in s.limits)}
+    return expr.xreplace(done) if done else expr
+
+
 def _instantiate(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -> Result:
     """Substitute the instances' values for the generic symbols."""
     gp, gq = generic.P, generic.Q
@@ -178,7 +209,7 @@ def _instantiate(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -
     subs = {k: v for k, v in subs.items() if k != v}
     if not subs:
         return generic
-    expr = generic.expr.xreplace(subs)
+    expr = _finite_sums_done(generic.expr.xreplace(subs))
     if not all(v.is_Symbol for v in subs.values()) and not expr.is_infinite:
         expr = canonical(expr)
     steps = tuple(s.substitute(subs) for s in generic.steps)

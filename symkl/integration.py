@@ -31,14 +31,18 @@ def sum_over(f: Expr, k: sp.Symbol, support: sp.Set) -> Expr:
     >>> k = sp.Symbol("k", integer=True, nonnegative=True)
     >>> sum_over(k, k, sp.Range(0, 3))
     3
+    >>> n = sp.Symbol("n", integer=True, positive=True)
+    >>> sum_over(k, k, sp.Range(0, n + 1))
+    n*(n + 1)/2
     """
     if not isinstance(support, sp.Range):
         raise Declined(f"cannot sum over {support}")
-    if support.size.is_finite:
+    if support.size.is_Integer:
         return sp.Add(*[f.subs(k, v) for v in support])
-    result = sp.summation(f, (k, support.inf, sp.oo))
+    end = support.sup if support.size.is_finite else sp.oo  # {0, ..., n} with a symbolic n
+    result = sp.summation(f, (k, support.inf, end))
     if result.has(sp.Sum):
-        result = sp.Sum(f, (k, support.inf, sp.oo))  # kept as a series: exact, not closed
+        result = sp.Sum(f, (k, support.inf, end))  # kept as a sum: exact, not closed
     return result
 
 
