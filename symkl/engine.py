@@ -213,7 +213,8 @@ def _instantiate(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -
     if not all(v.is_Symbol for v in subs.values()) and not expr.is_infinite:
         expr = canonical(expr)
     steps = tuple(s.substitute(subs) for s in generic.steps)
-    conditions = tuple(c for b in (bp, bq) if b is not None for c in b.constraints())
+    conditions = tuple(dict.fromkeys(c for b in (bp, bq) if b is not None
+                                     for c in b.constraints()))  # shared names: once
     return Result(quantity=generic.quantity, P=bp, Q=bq, expr=expr, route=generic.route,
                   steps=steps, conditions=conditions, reason=generic.reason, lhs=generic.lhs,
                   domains=_domains(bp, bq))

@@ -114,18 +114,38 @@ def sample_points(result, n: int, seed: int) -> list[dict]:
     for _ in range(200 * n):
         if len(out) == n:
             break
-        point = {s: result.domains[s].sample(rng) for s in params}
+        point = _solve_equalities(result, {s: result.domains[s].sample(rng) for s in params},
+                                  rng)
         if _admissible(result, point):
             out.append(point)
     same = _equal_point(result, out[0] if out else {})
     return out + ([same] if same is not None else [])
 
 
+def _solve_equalities(result, point: dict, rng: random.Random) -> dict:
+    """Make each equality condition (Categorical: the p_i sum to 1) hold by solving it for its
+    last parameter, redrawing the condition's other parameters until that value is admissible."""
+    for cond in result.conditions:
+        free = [s for s in result.params if s in cond.free_symbols]
+        if not isinstance(cond, sp.Equality) or not free:
+            continue
+        solved = sp.solve(cond, free[-1])
+        if len(solved) != 1:
+            continue
+        for _ in range(500):
+            value = solved[0].xreplace(point)
+            if result.domains[free[-1]].condition(value) in (sp.S.true, True):
+                point[free[-1]] = value
+                break
+            point.update({s: result.domains[s].sample(rng) for s in free[:-1]})
+    return point
+
+
 def _admissible(result, point: dict) -> bool:
     for cond in result.conditions:
         if cond.xreplace(point) != sp.S.true:
             return False
-    return True
+    return all(result.domains[s].condition(v) in (sp.S.true, True) for s, v in point.items())
 
 
 def _equal_point(result, point: dict) -> dict | None:
