@@ -63,6 +63,9 @@ def _positive_log_args(expr: Expr) -> Expr:
             factors[i] = -factors[i]
             f = factors[j]
             factors[j] = (-f.base) ** f.exp if f.is_Pow else -f
+        for j, f in enumerate(factors):  # (p - 1)**2 -> (1 - p)**2: an even power keeps its value
+            if f.is_Pow and f.exp.is_even and f.base.is_Add and typical_sign(f.base) < 0:
+                factors[j] = (-f.base) ** f.exp
         return sp.Mul(*factors)
     return expr.replace(lambda e: isinstance(e, sp.log), lambda e: sp.log(flip(e.args[0])))
 

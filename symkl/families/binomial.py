@@ -12,8 +12,9 @@ uses n = 10 on both sides.  Different trial counts must be asked for explicitly
 supports differ and KL is finite only when n1 <= n2.  n must be a positive integer.
 Source: Casella & Berger, *Statistical Inference*, 2nd ed., section 3.2.
 
+>>> import sympy as sp
 >>> from symkl.families import Binomial
->>> Binomial(10, 0.25)
+>>> Binomial(10, sp.Rational(1, 4))
 Binomial(10, 1/4)
 """
 import sympy as sp

@@ -9,10 +9,11 @@ verification solves it for the last probability.  ``categorical(K)`` returns one
 probabilities bind as ``p11, p21, p31`` (P) and ``p12, p22, p32`` (Q): parameter pj, side i.
 Source: Bishop, *Pattern Recognition and Machine Learning*, section 2.2.
 
+>>> import sympy as sp
 >>> from symkl.families import Categorical
->>> Categorical(0.5, 0.25, 0.25)
+>>> Categorical(sp.Rational(1, 2), sp.Rational(1, 4), sp.Rational(1, 4))
 Categorical(1/2, 1/4, 1/4)
->>> categorical(2)(0.5, 0.75)
+>>> categorical(2)(sp.Rational(1, 2), sp.Rational(3, 4))
 Traceback (most recent call last):
 ...
 ValueError: Categorical: parameter p1, ..., p2 must be probabilities summing to 1, got 5/4

@@ -6,8 +6,9 @@ This is torch.distributions.Geometric's convention; scipy.stats.geom counts *tri
 Exponential family with T(k) = k, eta = log(1 - p), A(eta) = -log(1 - exp(eta)), h(k) = 1.
 Source: Casella & Berger, *Statistical Inference*, 2nd ed., section 3.2 (failures form).
 
+>>> import sympy as sp
 >>> from symkl.families import Geometric
->>> Geometric(0.5)
+>>> Geometric(sp.Rational(1, 2))
 Geometric(1/2)
 """
 import sympy as sp

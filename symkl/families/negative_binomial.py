@@ -10,8 +10,9 @@ A(eta) = -r log(1 - exp(eta)), log h(k) = log binomial(k + r - 1, k).
 r is an *index* parameter (like Binomial's n): left unnamed it is the same ``r`` on both sides.
 Source: Casella & Berger, *Statistical Inference*, 2nd ed., section 3.2.
 
+>>> import sympy as sp
 >>> from symkl.families import NegativeBinomial
->>> NegativeBinomial(3, 0.5)
+>>> NegativeBinomial(3, sp.Rational(1, 2))
 NegativeBinomial(3, 1/2)
 """
 import sympy as sp
