@@ -43,7 +43,35 @@ def canonical(expr: Expr) -> Expr:
     logs = {k: c for k, c in groups.items() if isinstance(k, sp.log)}
     others = [_tidy(c) * tidy_args(sp.powsimp(k)) for k, c in groups.items()
               if k not in logs and c != 0]
-    return sp.Add(*_combine_logs(logs), *others, _rational_form(rational))
+    return _merge_sums(sp.Add(*_combine_logs(logs), *others, _rational_form(rational)))
+
+
+def _merge_sums(expr: Expr) -> Expr:
+    """Kept sums over the same range merge into one (common factors out, logs combined).
+
+    >>> k, K = sp.symbols("k K", integer=True, positive=True)
+    >>> p, q = sp.IndexedBase("p", positive=True), sp.IndexedBase("q", positive=True)
+    >>> _merge_sums(sp.Sum(p[k] * sp.log(p[k]), (k, 1, K)) - sp.Sum(p[k] * sp.log(q[k]), (k, 1, K)))
+    Sum(log(p[k]/q[k])*p[k], (k, 1, K))
+    """
+    groups: dict[tuple, list[Expr]] = {}
+    rest = []
+    for term in sp.Add.make_args(expr):
+        c, body = term.as_coeff_Mul()
+        if isinstance(body, sp.Sum):
+            groups.setdefault(body.limits, []).append(c * body.function)
+        else:
+            rest.append(term)
+    if all(len(parts) == 1 for parts in groups.values()):
+        return expr
+    return sp.Add(*rest, *[sp.Sum(_summand(sp.Add(*parts)), *limits)
+                           for limits, parts in groups.items()])
+
+
+def _summand(f: Expr) -> Expr:
+    """p log a - p log b -> p log(a/b): common factors out, then the bare sum of logs combined."""
+    factors = sp.Mul.make_args(sp.factor_terms(f))
+    return sp.Mul(*[sp.logcombine(g, force=True) if g.is_Add else g for g in factors])
 
 
 def typical_sign(e: Expr) -> int:

@@ -26,7 +26,7 @@ from symkl.family import (
     FamilyInstance,
     match_index,
 )
-from symkl.integration import Declined
+from symkl.integration import Declined, finite_sums_done
 from symkl.result import Result
 from symkl.routes import ROUTES
 from symkl.steps import Pieces, Step
@@ -181,7 +181,8 @@ def _domains(*bounds: Bound | None) -> dict[sp.Symbol, Domain]:
             continue
         for p, v in zip(b.family.params, b.values):
             for s in v.free_symbols:
-                out.setdefault(s, p.domain if v == s else _domain_of_symbol(s))
+                own = v == s or getattr(v, "label", None) == s  # an IndexedBase's label
+                out.setdefault(s, p.domain if own else _domain_of_symbol(s))
     return out
 
 
@@ -189,13 +190,6 @@ def _domain_of_symbol(s: sp.Symbol) -> Domain:
     if s.is_integer and s.is_positive:
         return POSITIVE_INTEGER
     return POSITIVE if s.is_positive else REAL
-
-
-def _finite_sums_done(expr: sp.Expr) -> sp.Expr:
-    """Carry out the sums whose limits became numbers (E[log k!] once n = 10 is substituted)."""
-    done = {s: s.doit() for s in expr.atoms(sp.Sum)
-            if all(lim[1].is_Integer and lim[2].is_Integer for lim in s.limits)}
-    return expr.xreplace(done) if done else expr
 
 
 def _instantiate(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -> Result:
@@ -209,7 +203,7 @@ def _instantiate(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -
     subs = {k: v for k, v in subs.items() if k != v}
     if not subs:
         return generic
-    expr = _finite_sums_done(generic.expr.xreplace(subs))
+    expr = finite_sums_done(generic.expr.xreplace(subs))
     if not all(v.is_Symbol for v in subs.values()) and not expr.is_infinite:
         expr = canonical(expr)
     steps = tuple(s.substitute(subs) for s in generic.steps)

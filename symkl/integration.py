@@ -46,6 +46,26 @@ def sum_over(f: Expr, k: sp.Symbol, support: sp.Set) -> Expr:
     return result
 
 
+def finite_sums_done(expr: sp.Basic) -> sp.Basic:
+    """Carry out the sums whose limits are numbers (E[log k!] once n = 4 is substituted).
+
+    >>> k = sp.Symbol("k", integer=True)
+    >>> finite_sums_done(sp.Sum(k, (k, 1, 3)) + sp.Sum(k, (k, 1, sp.oo)))
+    6 + Sum(k, (k, 1, oo))
+    """
+    done = {s: _expand_sum(s) for s in expr.atoms(sp.Sum)
+            if all(lim[1].is_Integer and lim[2].is_Integer for lim in s.limits)}
+    return expr.xreplace(done) if done else expr
+
+
+def _expand_sum(s: sp.Sum) -> sp.Basic:
+    """A sum with numeric limits written out term by term (faster than doit for a few terms)."""
+    if len(s.limits) != 1:
+        return s.doit()
+    (k, lo, hi), = s.limits
+    return sp.Add(*[s.function.subs(k, j) for j in range(int(lo), int(hi) + 1)])
+
+
 def integrate_over(f: Expr, x: sp.Symbol, support: sp.Set, points=()) -> Expr:
     """Integrate ``f`` over the interval ``support``, split at ``points`` (see module doc)."""
     if support == sp.Reals:

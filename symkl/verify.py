@@ -20,6 +20,7 @@ import sympy as sp
 
 from symkl.definitions import crossing_points, finish, integrand, variable
 from symkl.family import Bound, FamilyInstance, exact_number
+from symkl.integration import finite_sums_done
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,13 @@ def verify(result, points: int = 3, seed: int = 0, dps: int = 30, tol: float = 1
     checks = []
     for point in sample_points(result, points, seed):
         with mpmath.workdps(dps):
-            closed = closed_value(expr.xreplace(point), dps + 5)
+            closed = closed_value(_at(expr, point), dps + 5)
             alpha = None if result.order is None else result.order.xreplace(point)
             reference = definition_value(result.quantity, result.P.values, result.Q, point,
                                          result.P, dps, alpha, result.generator)
             relative = abs(reference) > mpmath.mpf(10) ** (-dps + 5)
             err = abs(closed - reference) / (abs(reference) if relative else 1)
-        checks.append(PointCheck({k.name: v for k, v in point.items()}, closed, reference,
+        checks.append(PointCheck({str(k): v for k, v in point.items()}, closed, reference,
                                  float(err), relative))
     return VerificationReport(result.quantity, tuple(checks), tol, dps)
 
@@ -107,26 +108,68 @@ def closed_value(expr: sp.Expr, dps: int) -> mpmath.mpf:
 
 
 def sample_points(result, n: int, seed: int) -> list[dict]:
-    """``n`` seeded admissible points, plus one with P = Q where that can be arranged."""
+    """``n`` seeded admissible points, plus one with P = Q where that can be arranged.
+
+    A vector parameter (an IndexedBase p, with a symbolic length K) gets a value for each
+    entry p[1], ..., p[K] that the closed form and the conditions use once K is a number.
+    """
     rng = random.Random(seed)
-    params = result.params
+    scalars = [s for s in result.params if s not in _vector_labels(result)]
     out: list[dict] = []
     for _ in range(200 * n):
         if len(out) == n:
             break
-        point = _solve_equalities(result, {s: result.domains[s].sample(rng) for s in params},
-                                  rng)
-        if _admissible(result, point):
+        point = {s: result.domains[s].sample(rng) for s in scalars}
+        conditions = [_unrolled(c, point) for c in result.conditions]
+        point.update({e: _domain(result, e).sample(rng) for e in _entries(result, point)})
+        point = _solve_equalities(result, conditions, point, rng)
+        if _admissible(result, conditions, point):
             out.append(point)
     same = _equal_point(result, out[0] if out else {})
     return out + ([same] if same is not None else [])
 
 
-def _solve_equalities(result, point: dict, rng: random.Random) -> dict:
+def _at(expr: sp.Basic, point: dict) -> sp.Basic:
+    """``expr`` at ``point``, finite sums carried out so that vector entries p[j] can be
+    substituted (Sum(p[k], (k, 1, K)) at K = 3 is p[1] + p[2] + p[3])."""
+    value = finite_sums_done(expr.xreplace(point))
+    return value.xreplace(point)
+
+
+def _unrolled(cond: sp.Basic, point: dict) -> sp.Basic:
+    """``cond`` with its sums over 1..K written out at the sampled K; the other parameters
+    stay symbols (so that an equality can be solved for one of them)."""
+    ends = {s for S in cond.atoms(sp.Sum) for lim in S.limits for b in lim[1:]
+            for s in b.free_symbols}
+    return finite_sums_done(cond.xreplace({s: v for s, v in point.items() if s in ends}))
+
+
+def _entries(result, point: dict) -> list[sp.Indexed]:
+    """The entries p[j] of vector parameters used by the closed form and conditions at point."""
+    labels = _vector_labels(result)
+    if not labels:
+        return []
+    used = set()
+    for e in (result.expr, *result.conditions):
+        used |= {a for a in _at(e, point).atoms(sp.Indexed) if a.base.label in labels}
+    return sorted(used, key=sp.default_sort_key)
+
+
+def _vector_labels(result) -> set:
+    """The labels of the vector (IndexedBase) parameters of P and Q."""
+    return {v.label for b in (result.P, result.Q) if b is not None for v in b.values
+            if isinstance(v, sp.IndexedBase)}
+
+
+def _domain(result, s):
+    return result.domains[s.base.label if isinstance(s, sp.Indexed) else s]
+
+
+def _solve_equalities(result, conditions: list, point: dict, rng: random.Random) -> dict:
     """Make each equality condition (Categorical: the p_i sum to 1) hold by solving it for its
     last parameter, redrawing the condition's other parameters until that value is admissible."""
-    for cond in result.conditions:
-        free = [s for s in result.params if s in cond.free_symbols]
+    for cond in conditions:
+        free = [s for s in point if s in cond.free_symbols]
         if not isinstance(cond, sp.Equality) or not free:
             continue
         solved = sp.solve(cond, free[-1])
@@ -134,18 +177,18 @@ def _solve_equalities(result, point: dict, rng: random.Random) -> dict:
             continue
         for _ in range(500):
             value = solved[0].xreplace(point)
-            if result.domains[free[-1]].condition(value) in (sp.S.true, True):
+            if _domain(result, free[-1]).condition(value) in (sp.S.true, True):
                 point[free[-1]] = value
                 break
-            point.update({s: result.domains[s].sample(rng) for s in free[:-1]})
+            point.update({s: _domain(result, s).sample(rng) for s in free[:-1]})
     return point
 
 
-def _admissible(result, point: dict) -> bool:
-    for cond in result.conditions:
+def _admissible(result, conditions: list, point: dict) -> bool:
+    for cond in conditions:
         if cond.xreplace(point) != sp.S.true:
             return False
-    return all(result.domains[s].condition(v) in (sp.S.true, True) for s, v in point.items())
+    return all(_domain(result, s).condition(v) in (sp.S.true, True) for s, v in point.items())
 
 
 def _equal_point(result, point: dict) -> dict | None:
@@ -171,11 +214,14 @@ def definition_value(quantity: str, p_values, Q: Bound | None, point: dict, P: B
         raise NotImplementedError(f"numeric {quantity} between families with different "
                                   f"supports is not implemented yet")
     with mpmath.workdps(dps):
-        f = sp.lambdify(x, integrand(quantity, Pn, Qn, x, alpha, generator),
-                       modules=["mpmath"])
+        term = integrand(quantity, Pn, Qn, x, alpha, generator)
+        f = sp.lambdify(x, term, modules=["mpmath"])
         support = Pn.support()
         if Pn.family.discrete:
-            if support.size.is_finite:
+            if term.has(sp.Indexed):  # vector entries p[k]: substitute k, then the entries
+                value = mpmath.fsum(mpmath.mpf(str(sp.N(term.subs(x, k).xreplace(point), dps)))
+                                    for k in support)
+            elif support.size.is_finite:
                 value = mpmath.fsum(f(mpmath.mpf(int(k))) for k in support)
             else:
                 value = mpmath.nsum(f, [int(support.inf), mpmath.inf])
