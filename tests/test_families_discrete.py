@@ -14,11 +14,13 @@ from symkl.families import (
     Bernoulli,
     Binomial,
     Categorical,
+    CategoricalK,
     Geometric,
     NegativeBinomial,
     Poisson,
 )
 from symkl.families.categorical import categorical
+from symkl.verify import verify
 
 n = sp.Symbol("n", integer=True, positive=True)
 r_ = sp.Symbol("r", positive=True)
@@ -204,9 +206,37 @@ def test_categorical_with_a_symbolic_sum_is_accepted_with_the_condition():
     _verified(r)
 
 
+def test_categorical_with_symbolic_k_is_a_sum_over_the_categories():
+    """With K symbolic and p, q IndexedBase vectors the derived KL is
+    Sum(p[k] log(p[k]/q[k]), (k, 1, K)) (Cover & Thomas, eq. 2.26), verified at sampled K."""
+    r = symkl.kl(CategoricalK("K", "p"), CategoricalK("K", "q"))
+    K = sp.Symbol("K", integer=True, positive=True)
+    p, q = sp.IndexedBase("p", positive=True), sp.IndexedBase("q", positive=True)
+    assert isinstance(r.expr, sp.Sum)
+    term, (k, lo, hi) = r.expr.function, r.expr.limits[0]
+    assert (lo, hi) == (1, K)
+    assert sp.simplify(sp.expand_log(term - p[k] * sp.log(p[k] / q[k]), force=True)) == 0
+    report = _verified(r)
+    assert {c.point["K"] for c in report.checks} != {1}  # entries p[1..K] drawn per K
+
+
+def test_categorical_with_symbolic_k_agrees_with_fixed_k_and_catches_a_wrong_formula():
+    """At K = 3 the symbolic-K result is the K = 3 record's; the reversed ratio is caught."""
+    r = symkl.kl(CategoricalK(3), CategoricalK())
+    assert not r.expr.has(sp.Sum) and len(r.expr.atoms(sp.log)) == 3
+    _verified(r)
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    K = sp.Symbol("K", integer=True, positive=True)
+    p, q = sp.IndexedBase("p", positive=True), sp.IndexedBase("q", positive=True)
+    wrong = sp.Sum(p[k] * sp.log(q[k] / p[k]), (k, 1, K))
+    report = verify(symkl.kl(CategoricalK("K", "p"), CategoricalK("K", "q")), expr=wrong)
+    assert not report.ok
+
+
 @pytest.mark.parametrize("make", [
     lambda: Binomial("m", "q"), lambda: Geometric("q"), lambda: NegativeBinomial("s", "q"),
-    lambda: Categorical("a", "b", "c")], ids=["Binomial", "Geometric", "NB", "Categorical"])
+    lambda: Categorical("a", "b", "c"), lambda: CategoricalK("L", "v")],
+    ids=["Binomial", "Geometric", "NB", "Categorical", "CategoricalK"])
 def test_kl_of_a_distribution_with_itself_is_zero(make):
     """KL(P || P) = 0 symbolically."""
     assert sp.simplify(symkl.kl(make(), make()).expr) == 0
