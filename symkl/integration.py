@@ -51,7 +51,7 @@ def finite_sums_done(expr: sp.Basic) -> sp.Basic:
 
     >>> k = sp.Symbol("k", integer=True)
     >>> finite_sums_done(sp.Sum(k, (k, 1, 3)) + sp.Sum(k, (k, 1, sp.oo)))
-    6 + Sum(k, (k, 1, oo))
+    Sum(k, (k, 1, oo)) + 6
     """
     done = {s: _expand_sum(s) for s in expr.atoms(sp.Sum)
             if all(lim[1].is_Integer and lim[2].is_Integer for lim in s.limits)}
