@@ -45,7 +45,35 @@ def canonical(expr: Expr) -> Expr:
     logs = {k: c for k, c in groups.items() if isinstance(k, sp.log)}
     others = [_tidy(c) * tidy_args(sp.powsimp(k)) for k, c in groups.items()
               if k not in logs and c != 0]
-    return sp.Add(*_combine_logs(logs), *others, _rational_form(rational))
+    return _merge_sums(sp.Add(*_combine_logs(logs), *others, _rational_form(rational)))
+
+
+def _merge_sums(expr: Expr) -> Expr:
+    """Kept sums over the same range merge into one (common factors out, logs combined).
+
+    >>> k, K = sp.symbols("k K", integer=True, positive=True)
+    >>> p, q = sp.IndexedBase("p", positive=True), sp.IndexedBase("q", positive=True)
+    >>> _merge_sums(sp.Sum(p[k] * sp.log(p[k]), (k, 1, K)) - sp.Sum(p[k] * sp.log(q[k]), (k, 1, K)))
+    Sum(log(p[k]/q[k])*p[k], (k, 1, K))
+    """
+    groups: dict[tuple, list[Expr]] = {}
+    rest = []
+    for term in sp.Add.make_args(expr):
+        c, body = term.as_coeff_Mul()
+        if isinstance(body, sp.Sum):
+            groups.setdefault(body.limits, []).append(c * body.function)
+        else:
+            rest.append(term)
+    if all(len(parts) == 1 for parts in groups.values()):
+        return expr
+    return sp.Add(*rest, *[sp.Sum(_summand(sp.Add(*parts)), *limits)
+                           for limits, parts in groups.items()])
+
+
+def _summand(f: Expr) -> Expr:
+    """p log a - p log b -> p log(a/b): common factors out, then the bare sum of logs combined."""
+    factors = sp.Mul.make_args(sp.factor_terms(f))
+    return sp.Mul(*[sp.logcombine(g, force=True) if g.is_Add else g for g in factors])
 
 
 def _absorb_infinity(e: Expr) -> Expr:
@@ -79,6 +107,9 @@ def _positive_log_args(expr: Expr) -> Expr:
             factors[i] = -factors[i]
             f = factors[j]
             factors[j] = (-f.base) ** f.exp if f.is_Pow else -f
+        for j, f in enumerate(factors):  # (p - 1)**2 -> (1 - p)**2: an even power keeps its value
+            if f.is_Pow and f.exp.is_even and f.base.is_Add and typical_sign(f.base) < 0:
+                factors[j] = (-f.base) ** f.exp
         return sp.Mul(*factors)
     return expr.replace(lambda e: isinstance(e, sp.log), lambda e: sp.log(flip(e.args[0])))
 

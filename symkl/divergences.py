@@ -144,7 +144,7 @@ def renyi_entropy(P: FamilyInstance, alpha: object) -> Result:
     if order == 1:
         return derive("entropy", P, None)
     bp = P.bind("")
-    ef = bp.family.expfam
+    ef = bp.expfam
     x = sp.Dummy("x")
     if ef is None or ef.log_base(x).has(x):
         raise NotDerivable("renyi_entropy", P, None, {
@@ -339,11 +339,12 @@ def _power(name: str, P: FamilyInstance, Q: FamilyInstance, alpha: sp.Expr | Non
     """A power divergence from the log-partition (same exponential family)."""
     bp, bq = P.bind("1"), Q.bind("2")
     check_same_kind(bp, bq)
-    ef = bp.family.expfam
+    ef = bp.expfam
     a = {"renyi": alpha, "chi_square": sp.Integer(2)}.get(name, sp.S.Half)
-    if ef is None or bq.family is not bp.family:
+    if ef is None or bq.family is not bp.family or bq.expfam.held != ef.held:
         why = (f"{bp.family.name} is not an exponential family" if ef is None
-               else "P and Q are different families")
+               else "P and Q are different families" if bq.family is not bp.family
+               else "P and Q have different fixed parameters")
         try:
             return _power_by_integration(name, bp, bq, a)
         except (Declined, BudgetExceeded) as failure:

@@ -16,8 +16,17 @@ import sympy as sp
 from symkl.budget import BudgetExceeded, time_budget
 from symkl.canonical import canonical
 from symkl.definitions import integrand, variable
-from symkl.family import POSITIVE, POSITIVE_INTEGER, REAL, Bound, Domain, Family, FamilyInstance
-from symkl.integration import Declined
+from symkl.family import (
+    POSITIVE,
+    POSITIVE_INTEGER,
+    REAL,
+    Bound,
+    Domain,
+    Family,
+    FamilyInstance,
+    match_index,
+)
+from symkl.integration import Declined, finite_sums_done
 from symkl.result import Result, value_at
 from symkl.routes import ROUTES
 from symkl.steps import Pieces, Step
@@ -57,21 +66,35 @@ def derive(quantity: str, P: FamilyInstance, Q: FamilyInstance | None = None,
                             f"call the family: Normal() rather than Normal")
     if (Q is None) != (quantity == "entropy"):
         raise TypeError(f"{quantity} takes {'one distribution' if Q is None else 'two'}")
-    generic = _derive_generic(quantity, P.family, Q.family if Q else None, budget)
+    P, Q = match_index(P, Q)
+    generic = _derive_generic(quantity, P.family, Q.family if Q else None, budget,
+                              _index_args(P), _index_args(Q))
     if isinstance(generic, dict):
         raise NotDerivable(quantity, P, Q, generic)
     return _instantiate(generic, P, Q)
 
 
-def _bind_generic(family: Family, index: str) -> Bound:
-    return FamilyInstance(family, (None,) * len(family.params)).bind(index)
+def _index_args(inst: FamilyInstance | None) -> tuple:
+    """The instance's values of index parameters (Binomial's n), None for the others.
+
+    The generic derivation keeps them: Binomial(3) || Binomial(5) is a different calculation
+    (supports differ) from Binomial(n) || Binomial(n).
+    """
+    if inst is None:
+        return ()
+    return tuple(v if p.index else None for p, v in zip(inst.family.params, inst.args))
+
+
+def _bind_generic(family: Family, index: str, held: tuple = ()) -> Bound:
+    return FamilyInstance(family, held or (None,) * len(family.params)).bind(index)
 
 
 @lru_cache(maxsize=512)
-def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float | None):
+def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float | None,
+                    held_p: tuple = (), held_q: tuple = ()):
     index_p, index_q = ("", None) if fq is None else ("1", "2")
-    P = _bind_generic(fp, index_p)
-    Q = _bind_generic(fq, index_q) if fq is not None else None
+    P = _bind_generic(fp, index_p, held_p)
+    Q = _bind_generic(fq, index_q, held_q) if fq is not None else None
     x = variable(fp)
     inside = sp.S.true
     if Q is not None:
@@ -186,8 +209,9 @@ def _definition(quantity: str, P: Bound, Q: Bound | None, x: sp.Symbol) -> sp.Ex
 
 
 def _result(quantity, P, Q, expr, route, steps, reason="") -> Result:
+    joint = tuple(c for b in (P, Q) if b is not None for c in b.joint_conditions())
     return Result(quantity=quantity, P=P, Q=Q, expr=expr, route=route, steps=tuple(steps),
-                  conditions=(), reason=reason, lhs=_LHS[quantity],
+                  conditions=joint, reason=reason, lhs=_LHS[quantity],
                   domains=_domains(P, Q))
 
 
@@ -198,7 +222,8 @@ def _domains(*bounds: Bound | None) -> dict[sp.Symbol, Domain]:
             continue
         for p, v in zip(b.family.params, b.values):
             for s in v.free_symbols:
-                out.setdefault(s, p.domain if v == s else _domain_of_symbol(s))
+                own = v == s or getattr(v, "label", None) == s  # an IndexedBase's label
+                out.setdefault(s, p.domain if own else _domain_of_symbol(s))
     return out
 
 
@@ -219,11 +244,14 @@ def _instantiate(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -
     subs = {k: v for k, v in subs.items() if k != v}
     if not subs:
         return generic
-    expr = value_at(generic.expr, subs)  # a limit where 0 log 0 appears (U(0,1) || Beta(1,1))
+    expr = finite_sums_done(generic.expr.xreplace(subs))
+    if expr.has(sp.nan):  # a limit where 0 log 0 appears (U(0,1) || Beta(1,1))
+        expr = finite_sums_done(value_at(generic.expr, subs))
     if not all(v.is_Symbol for v in subs.values()) and not expr.is_infinite:
         expr = canonical(expr)
     steps = tuple(s.substitute(subs) for s in generic.steps)
-    conditions = tuple(c for b in (bp, bq) if b is not None for c in b.constraints())
+    conditions = tuple(dict.fromkeys(c for b in (bp, bq) if b is not None
+                                     for c in b.constraints()))  # shared names: once
     reason, route = generic.reason, generic.route
     if isinstance(generic.expr, sp.Piecewise) and not isinstance(expr, sp.Piecewise):
         # the instances decide the condition: a finite value, or infinity and why

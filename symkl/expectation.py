@@ -92,7 +92,7 @@ def sufficient_statistic_means(P: Bound) -> tuple[Expr, ...]:
     >>> sufficient_statistic_means(Poisson().bind(1))
     (lam1,)
     """
-    ef = P.family.expfam
+    ef = P.expfam
     if ef is None:
         raise Declined(f"{P.family.name} has no exponential-family view")
     eta = ef.natural_symbols()
@@ -102,7 +102,7 @@ def sufficient_statistic_means(P: Bound) -> tuple[Expr, ...]:
 
 
 def _by_log_partition(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
-    ef = P.family.expfam
+    ef = P.expfam
     if ef is None:
         return None
     for t, mean in zip(ef.stats(x), sufficient_statistic_means(P)):
@@ -143,7 +143,7 @@ def _by_moment_generating(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     logarithmic statistic always are); where that is not settled the mean is a Piecewise that
     is infinite outside it (E[1/X] under Gamma(alpha, beta) needs alpha > 1).
     """
-    ef = P.family.expfam
+    ef = P.expfam
     if ef is None:
         return None
     stats = ef.stats(x)
@@ -308,4 +308,6 @@ def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
     bare = value.xreplace({s: sp.S.Zero for s in value.atoms(sp.Sum)})  # series keep oo limits
     if bare.has(sp.oo, -sp.oo, sp.zoo) and not value.is_infinite:
         raise Declined(f"E[{stat}] under {P.family.name} mixes infinite terms: {value}")
-    return value if value.is_infinite else sp.simplify(sp.gammasimp(value))
+    if value.is_infinite or value.has(sp.Sum):  # a kept sum stays as written (simplify is slow)
+        return value
+    return sp.simplify(sp.gammasimp(value))

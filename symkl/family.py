@@ -17,7 +17,7 @@ import keyword
 import random
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -67,11 +67,18 @@ POSITIVE_INTEGER = Domain("PositiveInteger", (("integer", True), ("positive", Tr
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter of a family: its name, LaTeX name and domain."""
+    """One parameter of a family: its name, LaTeX name and domain.
+
+    An ``index`` parameter (Binomial's n, NegativeBinomial's r) picks *which* exponential family
+    the distribution belongs to rather than a member of it.  Left unnamed it binds to its bare
+    name on both sides of a pair (``n``, not ``n1`` and ``n2``), and an unnamed index takes the
+    value given on the other side (see :func:`match_index`).
+    """
 
     name: str
     latex: str
     domain: Domain
+    index: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,22 @@ class ExpFamilyView:
     stats: Callable[[sp.Symbol], tuple[Expr, ...]]
     log_base: Callable[[sp.Symbol], Expr]
     natural_domain: Callable[[Sequence[Expr]], sp.Basic] = lambda eta: sp.S.true
+    fixed: Callable[..., tuple[Expr, ...]] | None = None
+    held: tuple[Expr, ...] = ()
+
+    def at(self, values: Sequence[Expr]) -> "ExpFamilyView":
+        """The view for the member with parameter ``values``: fixed parameters bound in.
+
+        >>> from symkl.families import Binomial
+        >>> Binomial.expfam.at((5, sp.Rational(1, 2))).log_partition((sp.Symbol("e"),))
+        5*log(exp(e) + 1)
+        """
+        if self.fixed is None:
+            return self
+        held = tuple(self.fixed(*values))
+        partition, base = self.log_partition, self.log_base
+        return replace(self, log_partition=lambda eta: partition(eta, *held),
+                       log_base=lambda x: base(x, *held), fixed=None, held=held)
 
     def natural_symbols(self) -> tuple[sp.Symbol, ...]:
         """Symbols eta0, eta1, ... for the natural parameters (to differentiate A or show it)."""
@@ -120,6 +143,7 @@ class Family:
     representation: Callable[..., tuple["FamilyInstance", Callable[[Expr], Expr]]] | None = None
     description: str = ""
     validate: Callable[..., None] = lambda *values: None  # joint checks; raise via `reject`
+    joint: Callable[..., tuple[sp.Basic, ...]] = lambda *values: ()  # undecided: results carry
     group: str = ""  # pairs are formed within a group; "" means by `discrete` (see `kind`)
 
     @property
@@ -159,6 +183,23 @@ def reject(family: Family | str, param: str, constraint: str, got: object) -> Va
     """
     name = family if isinstance(family, str) else family.name
     return ValueError(f"{name}: parameter {param} must be {constraint}, got {got}")
+
+
+def match_index(P: "FamilyInstance", Q: "FamilyInstance | None"):
+    """Fill an unnamed index parameter from the other side when P and Q are the same family.
+
+    >>> from symkl.families import Binomial
+    >>> match_index(Binomial(), Binomial(10))
+    (Binomial(10, _), Binomial(10, _))
+    """
+    if Q is None or Q.family is not P.family:
+        return P, Q
+    a, b = list(P.args), list(Q.args)
+    for i, param in enumerate(P.family.params):
+        if param.index:
+            a[i] = b[i] if a[i] is None else a[i]
+            b[i] = a[i] if b[i] is None else b[i]
+    return FamilyInstance(P.family, tuple(a)), FamilyInstance(Q.family, tuple(b))
 
 
 def exact_number(value: object, what: str = "value") -> Expr:
@@ -222,8 +263,8 @@ class FamilyInstance:
 
     def bind(self, index: int | str) -> "Bound":
         """Give every unnamed parameter a symbol ``<name><index>`` with its domain's assumptions."""
-        values = tuple(p.domain.symbol(f"{p.name}{index}") if v is None else v
-                       for p, v in zip(self.family.params, self.args))
+        values = tuple(p.domain.symbol(p.name if p.index else f"{p.name}{index}")
+                       if v is None else v for p, v in zip(self.family.params, self.args))
         return Bound(self.family, values)
 
     def __repr__(self) -> str:
@@ -254,6 +295,12 @@ class Bound:
         from symkl.rewrite import exp_of_sum
         return exp_of_sum(self.logpdf(x))
 
+    @property
+    def expfam(self) -> ExpFamilyView | None:
+        """The family's exponential-family view for this member (fixed parameters bound in)."""
+        ef = self.family.expfam
+        return None if ef is None else ef.at(self.values)
+
     def support(self) -> sp.Set:
         """The support as a SymPy set."""
         return self.family.support(*self.values)
@@ -278,7 +325,11 @@ class Bound:
             c = p.domain.condition(v)
             if c not in (sp.S.true, True):
                 out.append(c)
-        return tuple(out)
+        return tuple(out) + self.joint_conditions()
+
+    def joint_conditions(self) -> tuple[sp.Basic, ...]:
+        """Conditions between parameters (Categorical: the p_i sum to 1) not yet settled."""
+        return tuple(c for c in self.family.joint(*self.values) if c not in (sp.S.true, True))
 
     def latex(self, names: dict | None = None) -> str:
         """LaTeX such as ``\\mathcal{N}(\\mu_{1}, \\sigma_{1}^{2})``."""

@@ -31,15 +31,39 @@ def sum_over(f: Expr, k: sp.Symbol, support: sp.Set) -> Expr:
     >>> k = sp.Symbol("k", integer=True, nonnegative=True)
     >>> sum_over(k, k, sp.Range(0, 3))
     3
+    >>> n = sp.Symbol("n", integer=True, positive=True)
+    >>> sp.factor(sum_over(k, k, sp.Range(0, n + 1)))
+    n*(n + 1)/2
     """
     if not isinstance(support, sp.Range):
         raise Declined(f"cannot sum over {support}")
-    if support.size.is_finite:
+    if support.size.is_Integer:
         return sp.Add(*[f.subs(k, v) for v in support])
-    result = sp.summation(f, (k, support.inf, sp.oo))
+    end = support.sup if support.size.is_finite else sp.oo  # {0, ..., n} with a symbolic n
+    result = sp.summation(f, (k, support.inf, end))
     if result.has(sp.Sum):
-        result = sp.Sum(f, (k, support.inf, sp.oo))  # kept as a series: exact, not closed
+        result = sp.Sum(f, (k, support.inf, end))  # kept as a sum: exact, not closed
     return result
+
+
+def finite_sums_done(expr: sp.Basic) -> sp.Basic:
+    """Carry out the sums whose limits are numbers (E[log k!] once n = 4 is substituted).
+
+    >>> k = sp.Symbol("k", integer=True)
+    >>> finite_sums_done(sp.Sum(k, (k, 1, 3)) + sp.Sum(k, (k, 1, sp.oo)))
+    Sum(k, (k, 1, oo)) + 6
+    """
+    done = {s: _expand_sum(s) for s in expr.atoms(sp.Sum)
+            if all(lim[1].is_Integer and lim[2].is_Integer for lim in s.limits)}
+    return expr.xreplace(done) if done else expr
+
+
+def _expand_sum(s: sp.Sum) -> sp.Basic:
+    """A sum with numeric limits written out term by term (faster than doit for a few terms)."""
+    if len(s.limits) != 1:
+        return s.doit()
+    (k, lo, hi), = s.limits
+    return sp.Add(*[s.function.subs(k, j) for j in range(int(lo), int(hi) + 1)])
 
 
 def integrate_over(f: Expr, x: sp.Symbol, support: sp.Set, points=()) -> Expr:

@@ -151,7 +151,9 @@ def _show(s: sp.Set) -> str:
     if isinstance(s, sp.Interval):
         return f"({s.inf}, {s.sup})"
     if isinstance(s, sp.Range):
-        if s.size.is_finite:
+        if s.size.is_Integer:
             return "{" + ", ".join(str(v) for v in s) + "}"
+        if s.size.is_finite:  # {0, ..., n} with a symbolic n
+            return "{" + f"{s.inf}, ..., {s.sup}" + "}"
         return "{" + f"{s.inf}, {s.inf + 1}, ..." + "}"
     return str(s)

@@ -20,6 +20,7 @@ import sympy as sp
 
 from symkl.definitions import crossing_points, finish, integrand, variable
 from symkl.family import Bound, FamilyInstance, exact_number
+from symkl.integration import finite_sums_done
 
 
 @dataclass(frozen=True)
@@ -84,13 +85,15 @@ def verify(result, points: int = 3, seed: int = 0, dps: int = 30, tol: float = 1
     checks, notes = [], []
     for point in sample_points(result, points, seed, expr):
         with mpmath.workdps(dps):
-            value = _value_at(expr, point)
+            value = _at(expr, point)
+            if value.has(sp.nan):  # 0 log 0 at the edge of the parameter space: the limit
+                value = _value_at(expr, point)
             if value == sp.oo:
                 check, note = _infinite_check(result, point, dps)
                 checks.append(check)
                 notes.append(note)
                 continue
-            closed = mpmath.mpf(str(sp.N(value, dps + 5)))
+            closed = closed_value(value, dps + 5)
             alpha = None if result.order is None else result.order.xreplace(point)
             # guard digits: quadrature near an integrable endpoint singularity (Beta with
             # alpha < 1 against a log) loses a few of its working digits
@@ -98,19 +101,41 @@ def verify(result, points: int = 3, seed: int = 0, dps: int = 30, tol: float = 1
                                          result.P, dps + 10, alpha, result.generator)
             relative = abs(reference) > mpmath.mpf(10) ** (-dps + 5)
             err = abs(closed - reference) / (abs(reference) if relative else 1)
-        checks.append(PointCheck({k.name: v for k, v in point.items()}, closed, reference,
+        checks.append(PointCheck({str(k): v for k, v in point.items()}, closed, reference,
                                  float(err), relative))
     return VerificationReport(result.quantity, tuple(checks), tol, dps, "; ".join(notes))
+
+
+def closed_value(expr: sp.Expr, dps: int) -> mpmath.mpf:
+    """The value of a closed form at a point; a series it keeps (E[log k!]) is summed by nsum.
+
+    >>> k = sp.Symbol("k", integer=True, nonnegative=True)
+    >>> closed_value(1 + sp.Sum(2 ** -k, (k, 0, sp.oo)), 30)
+    mpf('3.0')
+    """
+    with mpmath.workdps(dps):
+        values = {}
+        for s in expr.atoms(sp.Sum):
+            if s.free_symbols or len(s.limits) != 1:
+                continue  # nested inside another sum: SymPy evaluates the outer one
+            (k, lo, hi), = s.limits
+            f = sp.lambdify(k, s.function, modules=["mpmath"])
+            value = (mpmath.nsum(f, [int(lo), mpmath.inf]) if hi == sp.oo
+                     else mpmath.fsum(f(mpmath.mpf(int(j))) for j in range(int(lo), int(hi) + 1)))
+            values[s] = sp.Float(value, dps)
+        return mpmath.mpf(str(sp.N(expr.xreplace(values), dps)))
 
 
 def sample_points(result, n: int, seed: int, expr: sp.Expr | None = None) -> list[dict]:
     """``n`` seeded admissible points, plus one with P = Q where that can be arranged.
 
     For a Piecewise with an infinite branch, the ``n`` points are in the finite branch and one
-    more point (when one is found) in the infinite branch.
+    more point (when one is found) in the infinite branch.  A vector parameter (an IndexedBase
+    p, with a symbolic length K) gets a value for each entry p[1], ..., p[K] that the closed
+    form and the conditions use once K is a number.
     """
     rng = random.Random(seed)
-    params = result.params
+    scalars = [s for s in result.params if s not in _vector_labels(result)]
     expr = result.expr if expr is None else expr
     split = isinstance(expr, sp.Piecewise) and expr.args[-1].expr == sp.oo
     out: list[dict] = []
@@ -118,10 +143,13 @@ def sample_points(result, n: int, seed: int, expr: sp.Expr | None = None) -> lis
     for _ in range(200 * n):
         if len(out) == n and (infinite or not split):
             break
-        point = {s: result.domains[s].sample(rng) for s in params}
-        if not _admissible(result, point):
+        point = {s: result.domains[s].sample(rng) for s in scalars}
+        conditions = [_unrolled(c, point) for c in result.conditions]
+        point.update({e: _domain(result, e).sample(rng) for e in _entries(result, point)})
+        point = _solve_equalities(result, conditions, point, rng)
+        if not _admissible(result, conditions, point):
             continue
-        if split and expr.xreplace(point) == sp.oo:
+        if split and _at(expr, point) == sp.oo:
             infinite = infinite or [point]
         elif len(out) < n:
             out.append(point)
@@ -129,17 +157,72 @@ def sample_points(result, n: int, seed: int, expr: sp.Expr | None = None) -> lis
     return out + ([same] if same is not None else []) + infinite
 
 
-def _admissible(result, point: dict) -> bool:
-    for cond in result.conditions:
+def _at(expr: sp.Basic, point: dict) -> sp.Basic:
+    """``expr`` at ``point``, finite sums carried out so that vector entries p[j] can be
+    substituted (Sum(p[k], (k, 1, K)) at K = 3 is p[1] + p[2] + p[3])."""
+    value = finite_sums_done(expr.xreplace(point))
+    return value.xreplace(point)
+
+
+def _unrolled(cond: sp.Basic, point: dict) -> sp.Basic:
+    """``cond`` with its sums over 1..K written out at the sampled K; the other parameters
+    stay symbols (so that an equality can be solved for one of them)."""
+    ends = {s for S in cond.atoms(sp.Sum) for lim in S.limits for b in lim[1:]
+            for s in b.free_symbols}
+    return finite_sums_done(cond.xreplace({s: v for s, v in point.items() if s in ends}))
+
+
+def _entries(result, point: dict) -> list[sp.Indexed]:
+    """The entries p[j] of vector parameters used by the closed form and conditions at point."""
+    labels = _vector_labels(result)
+    if not labels:
+        return []
+    used = set()
+    for e in (result.expr, *result.conditions):
+        used |= {a for a in _at(e, point).atoms(sp.Indexed) if a.base.label in labels}
+    return sorted(used, key=sp.default_sort_key)
+
+
+def _vector_labels(result) -> set:
+    """The labels of the vector (IndexedBase) parameters of P and Q."""
+    return {v.label for b in (result.P, result.Q) if b is not None for v in b.values
+            if isinstance(v, sp.IndexedBase)}
+
+
+def _domain(result, s):
+    return result.domains[s.base.label if isinstance(s, sp.Indexed) else s]
+
+
+def _solve_equalities(result, conditions: list, point: dict, rng: random.Random) -> dict:
+    """Make each equality condition (Categorical: the p_i sum to 1) hold by solving it for its
+    last parameter, redrawing the condition's other parameters until that value is admissible."""
+    for cond in conditions:
+        free = [s for s in point if s in cond.free_symbols]
+        if not isinstance(cond, sp.Equality) or not free:
+            continue
+        solved = sp.solve(cond, free[-1])
+        if len(solved) != 1:
+            continue
+        for _ in range(500):
+            value = solved[0].xreplace(point)
+            if _domain(result, free[-1]).condition(value) in (sp.S.true, True):
+                point[free[-1]] = value
+                break
+            point.update({s: _domain(result, s).sample(rng) for s in free[:-1]})
+    return point
+
+
+def _admissible(result, conditions: list, point: dict) -> bool:
+    for cond in conditions:
         if cond.xreplace(point) != sp.S.true:
             return False
     for b in (result.P, result.Q):  # joint constraints of the family (Uniform: a < b)
-        if b is not None:
+        if b is not None and not any(isinstance(v, sp.IndexedBase) for v in b.values):
             try:
                 b.family(*[v.xreplace(point) for v in b.values])
             except ValueError:
                 return False
-    return True
+    return all(_domain(result, s).condition(v) in (sp.S.true, True) for s, v in point.items())
 
 
 def _equal_point(result, point: dict) -> dict | None:
@@ -165,11 +248,14 @@ def definition_value(quantity: str, p_values, Q: Bound | None, point: dict, P: B
         raise NotImplementedError(f"numeric {quantity} between families with different "
                                   f"supports is not implemented yet")
     with mpmath.workdps(dps):
-        f = sp.lambdify(x, integrand(quantity, Pn, Qn, x, alpha, generator),
-                       modules=MPMATH_MODULES)
+        term = integrand(quantity, Pn, Qn, x, alpha, generator)
+        f = sp.lambdify(x, term, modules=MPMATH_MODULES)
         support = Pn.support()
         if Pn.family.discrete:
-            if support.size.is_finite:
+            if term.has(sp.Indexed):  # vector entries p[k]: substitute k, then the entries
+                value = mpmath.fsum(mpmath.mpf(str(sp.N(term.subs(x, k).xreplace(point), dps)))
+                                    for k in support)
+            elif support.size.is_finite:
                 value = mpmath.fsum(f(mpmath.mpf(int(k))) for k in support)
             else:
                 value = mpmath.nsum(f, [int(support.inf), mpmath.inf])
@@ -195,13 +281,13 @@ def quad_split(f, nodes: list) -> mpmath.mpf:
                 error > abs(value) * mpmath.mpf(10) ** (-mpmath.mp.dps + 3):
             end, sign = (a, 1) if b == mpmath.inf else (b, -1)
             top = mpmath.mp.dps * 10 * mpmath.log(10)  # x up to 10^(10 dps): tail negligible
-            value = mpmath.quad(lambda u, e=end, s=sign: _at(f, e + s * mpmath.exp(u))
+            value = mpmath.quad(lambda u, e=end, s=sign: _at_node(f, e + s * mpmath.exp(u))
                                 * mpmath.exp(u), [-mpmath.inf, 0, 2, 4, top])
         total += value
     return total
 
 
-def _at(f, x):
+def _at_node(f, x):
     """f(x) at a tanh-sinh node; a node that rounds onto a singular end (Levy's mu: 1/0) carries
     a weight below the working precision, so it contributes 0."""
     try:

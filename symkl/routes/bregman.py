@@ -25,11 +25,14 @@ from symkl.steps import Pieces, Step
 
 def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
     """H(P) and H(P, Q) from the log-partition when P and Q are the same exponential family."""
-    ef = P.family.expfam
+    ef = P.expfam
     if ef is None:
         raise Declined(f"{P.family.name} is not an exponential family")
     if Q is not None and Q.family is not P.family:
         raise Declined(f"P ({P.family.name}) and Q ({Q.family.name}) are different families")
+    if Q is not None and not _same_held(ef.held, Q.expfam.held):
+        raise Declined(f"P and Q have different fixed parameters ({ef.held} vs "
+                       f"{Q.expfam.held}): not one exponential family")
     log_partition = ef.log_partition(ef.natural_symbols())
     eta_p = ef.natural_params(*P.values)
     mean_t = sufficient_statistic_means(P)
@@ -46,7 +49,7 @@ def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
     cross = None
     if Q is not None:
         eta_q = ef.natural_params(*Q.values)
-        a_q = ef.log_partition(eta_q)
+        a_q = ef.log_partition(eta_q)  # the same A: the fixed parameters agree
         cross = a_q - _dot(eta_q, mean_t) - e_log_h
         steps.insert(3, Step("cross-entropy H(P,Q)", "H(P, Q)", cross))
     return Pieces(entropy=entropy, cross_entropy=cross, steps=steps)
@@ -65,6 +68,10 @@ def _mean_log_base(log_h: sp.Expr, x: sp.Symbol, P: Bound) -> sp.Expr:
     support = P.support()
     kind = sp.Sum if P.family.discrete else sp.Integral
     return kind(log_h * P.density(x), (x, support.inf, support.sup))
+
+
+def _same_held(a: tuple, b: tuple) -> bool:
+    return all(sp.simplify(u - v) == 0 for u, v in zip(a, b))
 
 
 def _dot(a, b) -> sp.Expr:
