@@ -70,7 +70,15 @@ def sufficient_statistic_means(P: Bound) -> tuple[Expr, ...]:
     eta = ef.natural_symbols()
     log_partition = ef.log_partition(eta)
     point = dict(zip(eta, ef.natural_params(*P.values)))
-    return tuple(sp.simplify(sp.diff(log_partition, e).subs(point)) for e in eta)
+    return tuple(_tidy(sp.diff(log_partition, e).subs(point)) for e in eta)
+
+
+def _tidy(mean: Expr) -> Expr:
+    """Simplify a mean: a rational function by cancelling (fast for the entries of a
+    covariance matrix), anything else by ``simplify``."""
+    if mean.is_rational_function():
+        return sp.cancel(mean)
+    return sp.simplify(mean)
 
 
 def _by_log_partition(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:

@@ -89,10 +89,11 @@ class ExpFamilyView:
     stats: Callable[[sp.Symbol], tuple[Expr, ...]]
     log_base: Callable[[sp.Symbol], Expr]
     natural_domain: Callable[[Sequence[Expr]], sp.Basic] = lambda eta: sp.S.true
+    size: int = 0  # number of natural parameters; 0: count T(x) at a scalar x
 
     def natural_symbols(self) -> tuple[sp.Symbol, ...]:
         """Symbols eta0, eta1, ... for the natural parameters (to differentiate A or show it)."""
-        return sp.symbols(f"eta0:{len(self.stats(sp.Dummy()))}")
+        return sp.symbols(f"eta0:{self.size or len(self.stats(sp.Dummy()))}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,6 +120,12 @@ class Family:
     description: str = ""
     validate: Callable[..., None] = lambda *values: None  # joint checks; raise via `reject`
     group: str = ""  # pairs are formed within a group; "" means by `discrete` (see `kind`)
+    # multivariate families (see symkl.multivariate): the random vector as a k x 1 MatrixSymbol,
+    # a joint condition on the parameters (Sigma positive definite) and, for products, the
+    # marginal family and parameter values of each coordinate
+    vector: sp.MatrixSymbol | None = None
+    condition: Callable[..., sp.Basic] = lambda *values: sp.S.true
+    marginals: Callable[..., tuple[tuple[Family, tuple], ...]] | None = None
 
     @property
     def kind(self) -> str:
@@ -276,6 +283,9 @@ class Bound:
             c = p.domain.condition(v)
             if c not in (sp.S.true, True):
                 out.append(c)
+        joint = self.family.condition(*self.values)
+        if joint not in (sp.S.true, True):
+            out.append(joint)
         return tuple(out)
 
     def latex(self, names: dict | None = None) -> str:

@@ -21,7 +21,19 @@ class IncompatiblePair(ValueError):
 
 
 def check_same_kind(P: Bound, Q: Bound) -> None:
-    """Raise IncompatiblePair for a discrete/continuous mix, with the reason."""
+    """Raise IncompatiblePair for a discrete/continuous mix or different shapes, with the reason.
+
+    >>> from symkl.families.mvnormal import MultivariateNormal
+    >>> check_same_kind(MultivariateNormal(2)().bind(1), MultivariateNormal(3)().bind(2))
+    Traceback (most recent call last):
+    ...
+    symkl.support.IncompatiblePair: MultivariateNormal2 is multivariate normal, k = 2 but MultivariateNormal3 is multivariate normal, k = 3: their random variables have different shapes (dimension mismatch), so KL and cross-entropy between them are not defined
+    """
+    if P.family.discrete == Q.family.discrete and P.family.kind != Q.family.kind:
+        raise IncompatiblePair(
+            f"{P.family.name} is {P.family.kind} but {Q.family.name} is {Q.family.kind}: their "
+            f"random variables have different shapes (dimension mismatch), so KL and "
+            f"cross-entropy between them are not defined")
     if P.family.discrete != Q.family.discrete:
         kinds = {True: "discrete (a probability mass function)", False: "continuous (a density)"}
         raise IncompatiblePair(
@@ -35,6 +47,9 @@ def support_gap(P: Bound, Q: Bound) -> str | None:
     """None when supp P is inside supp Q; otherwise the reason the divergence is infinite."""
     sp_p, sp_q = _essential(P.support()), _essential(Q.support())
     inside = sp_p.is_subset(sp_q)
+    if inside is None and isinstance(sp_p, sp.ProductSet) and isinstance(sp_q, sp.ProductSet) \
+            and len(sp_p.sets) == len(sp_q.sets):
+        inside = sp.fuzzy_and(a.is_subset(b) for a, b in zip(sp_p.sets, sp_q.sets))
     if inside:
         return None
     if inside is None:
@@ -49,6 +64,8 @@ def outside_sets(P: Bound, Q: Bound) -> sp.Set:
 
 
 def _essential(s: sp.Set) -> sp.Set:
+    if isinstance(s, sp.ProductSet):  # a box: compared coordinate by coordinate
+        return sp.ProductSet(*[_essential(f) for f in s.sets])
     if isinstance(s, sp.Interval):
         return sp.Interval.open(s.inf, s.sup)
     return s

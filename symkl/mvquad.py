@@ -1,0 +1,154 @@
+"""Numeric value of a defining integral over R^k, a box or the simplex (multivariate verify).
+
+mpmath's adaptive ``quad`` in two dimensions takes about a minute per point at dps 15 on this
+machine, so multivariate results are checked with a fixed tensor-product rule instead: each
+coordinate is mapped from t in [-T, T] and the trapezoidal rule with step h is applied in t
+(sinh map x = sinh t on the real line; exp-sinh on a half-line and tanh-sinh on an interval,
+which absorb endpoint singularities; the simplex by stick-breaking x_1 = u_1,
+x_2 = (1 - u_1) u_2, ...).  For integrands analytic in a strip the error decays like
+exp(-c / h) (Takahasi and Mori 1974; Trefethen and Weideman 2014, "The exponentially convergent
+trapezoidal rule"), so this is an independent numeric evaluation of the definition that uses
+only the log-densities.
+
+- supports with only unbounded coordinates (R^k, half-lines): numpy float64, h = 1/16;
+  verification tolerance 1e-10 (double precision: about 1e-16 per node, amplified by the
+  cancellation between log p and log q and by summing up to 10^6 nodes).
+- a bounded coordinate or the simplex (dimension <= 2): mpmath at ``max(dps, 40)`` digits,
+  h = 1/8, ends left out below 1e-30 of the mass even for x^(-1/2) endpoint singularities;
+  verification tolerance 1e-15.
+
+>>> from symkl.families.mvnormal import mvn
+>>> P = mvn([0, 0], [[1, 0], [0, 1]]).bind(1)
+>>> round(float(definition_value("entropy", P, None)), 12)  # log(2 pi e)
+2.837877066409
+"""
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from symkl.definitions import finish, integrand
+from symkl.family import Bound
+from symkl.multivariate import box, coordinate_symbols, is_simplex, plain
+
+MP_TOL, FLOAT_TOL = 1e-15, 1e-10
+H_MP, H_NP = 1 / 8, 1 / 16
+
+
+def tolerance(P: Bound) -> float:
+    """The verification tolerance that goes with the rule used for P's support."""
+    return MP_TOL if uses_mpmath(P) else FLOAT_TOL
+
+
+def definition_value(quantity: str, P: Bound, Q: Bound | None, dps: int = 30,
+                     alpha: sp.Expr | None = None) -> mpmath.mpf:
+    """``quantity`` at numeric parameters from its defining integral, by the tensor DE rule."""
+    X = P.family.vector
+    xs = coordinate_symbols(X)
+    f = plain(integrand(quantity, P, Q, X, alpha), X)
+    d = len(xs)
+    support = P.support()
+    simplex = is_simplex(support)
+    limits = [(sp.S.Zero, sp.S.One)] * d if simplex else box(support, d)
+    kinds = [_kind(lo, hi) for lo, hi in limits]
+    a = None if alpha is None else mpmath.mpf(str(sp.N(alpha, dps)))
+    if uses_mpmath(P):
+        with mpmath.workdps(max(dps, 40)):
+            return finish(quantity, _mp_rule(f, xs, kinds, limits, simplex), a)
+    value = _np_rule(f, xs, kinds, limits)
+    with mpmath.workdps(dps):
+        return finish(quantity, mpmath.mpf(value), a)
+
+
+def uses_mpmath(P: Bound) -> bool:
+    """True when some coordinate is bounded (interval or simplex): the mpmath rule is used."""
+    support = P.support()
+    d = P.family.vector.shape[0]
+    if is_simplex(support):
+        return True
+    return any(_kind(lo, hi) == "interval" for lo, hi in box(support, d))
+
+
+def _kind(lo: sp.Expr, hi: sp.Expr) -> str:
+    if lo == -sp.oo and hi == sp.oo:
+        return "line"
+    if hi == sp.oo and lo.is_finite:
+        return "half"
+    if lo.is_finite and hi.is_finite:
+        return "interval"
+    raise NotImplementedError(f"no rule for ({lo}, {hi})")
+
+
+def _nodes(kind: str, lo, hi, h, exp, sinh, cosh, pi):
+    """(x, weight) pairs of the rule for one coordinate (weights include dx/dt and h).
+
+    line: x = sinh(t), |t| <= 5 (|x| <= 74); half-line: x = lo + exp(pi/2 sinh t), interval:
+    tanh-sinh, both with |t| <= 4.5 (end regions below 1e-30 left out).
+    """
+    span = 5.0 if kind == "line" else 4.5
+    n = int(span / h)
+    out = []
+    for j in range(-n, n + 1):
+        t = j * h
+        s, c = sinh(t), cosh(t)
+        if kind == "line":
+            x, w = s, c
+        elif kind == "half":
+            e = exp(pi / 2 * s)
+            x, w = lo + e, pi / 2 * c * e
+        else:
+            e = exp(-pi * s)
+            x, w = lo + (hi - lo) / (1 + e), (hi - lo) * pi * c * e / (1 + e) ** 2
+        out.append((x, w * h))
+    return out
+
+
+def _mp_rule(f, xs, kinds, limits, simplex: bool):
+    if len(xs) > 2:
+        raise NotImplementedError("bounded coordinates in 3 or more dimensions are not handled")
+    g = sp.lambdify(xs, f, modules=["mpmath"])
+    one = mpmath.mpf(1)
+    axes = [_nodes(k, mpmath.mpf(str(sp.N(lo, 50))) if lo.is_finite else lo,
+                   mpmath.mpf(str(sp.N(hi, 50))) if hi.is_finite else hi, one * H_MP,
+                   mpmath.exp, mpmath.sinh, mpmath.cosh, mpmath.pi)
+            for k, (lo, hi) in zip(kinds, limits)]
+    total = mpmath.mpf(0)
+    for point in _product(axes):
+        us = [x for x, _ in point]
+        weight = mpmath.fprod(w for _, w in point)
+        if simplex:  # stick-breaking: x_i = u_i * prod_{j<i} (1 - u_j), Jacobian prod(1 - ...)
+            rest, coords = one, []
+            for u in us:
+                coords.append(rest * u)
+                weight *= rest
+                rest *= 1 - u
+            us = coords
+        total += weight * g(*us)
+    return total
+
+
+def _product(axes):
+    if not axes:
+        yield ()
+        return
+    for head in axes[0]:
+        for tail in _product(axes[1:]):
+            yield (head, *tail)
+
+
+def _np_rule(f, xs, kinds, limits) -> float:
+    g = sp.lambdify(xs, f, modules=["numpy", "scipy"])
+    axes = [np.array(_nodes(k, float(lo) if lo.is_finite else 0.0, None, H_NP, np.exp,
+                            np.sinh, np.cosh, np.pi), dtype=float)
+            for k, (lo, hi) in zip(kinds, limits)]
+    grids = np.meshgrid(*[a[:, 0] for a in axes], indexing="ij")
+    weights = np.ones_like(grids[0])
+    for i, a in enumerate(axes):
+        shape = [1] * len(axes)
+        shape[i] = -1
+        weights = weights * a[:, 1].reshape(shape)
+    with np.errstate(all="ignore"):
+        values = np.broadcast_to(g(*grids), grids[0].shape)
+    values = np.where(weights * np.abs(np.nan_to_num(values)) > 0, values, 0.0)
+    return float(np.sum(weights * values))
