@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symkl.canonical import tidy_args
+from symkl.canonical import canonical, tidy_args
 from symkl.definitions import integrand
 from symkl.family import Bound
 
@@ -114,6 +114,8 @@ def canonical_form(expr: sp.Expr) -> sp.Expr:
     """
     if expr.is_infinite or not expr.free_symbols:
         return sp.simplify(expr)
+    if expr.has(sp.loggamma, sp.polygamma, sp.gamma):  # Dirichlet: the general form is fast
+        return canonical(expr)
     logs = sorted(expr.atoms(sp.log), key=sp.default_sort_key)
     marks = [sp.Dummy(f"L{i}") for i in range(len(logs))]
     body = expr.xreplace(dict(zip(logs, marks)))
@@ -145,7 +147,7 @@ def canonical_form(expr: sp.Expr) -> sp.Expr:
                 num.free_symbols | core.free_symbols, key=sp.default_sort_key))
             if quotient.is_number:  # k/2 hides in a numerator as a multiple of the denominator
                 constant, num = constant + quotient * scale, rem
-        fractions.append(scale * _differences(num) / sp.factor(core))
+        fractions.append(_differences(num) / (sp.factor(core) / scale))
     return sp.Add(log_part, *fractions) + constant
 
 
