@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symkl.family import Bound
 from symkl.integration import Declined, abs_kinks, integrate_over, sum_over
@@ -50,7 +51,7 @@ def split_statistics(g: Expr, x: sp.Symbol) -> list[tuple[Expr, Expr]]:
 @lru_cache(maxsize=4096)
 def statistic_mean(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
     """E_P[stat(X)] for one statistic, by the first rule that applies."""
-    for rule in (_by_log_partition, _by_moment_generating, _by_poisson_kernel):
+    for rule in (_by_marginal, _by_log_partition, _by_moment_generating, _by_poisson_kernel):
         value = rule(stat, x, P)
         if value is not None:
             return value
@@ -79,6 +80,21 @@ def _tidy(mean: Expr) -> Expr:
     if mean.is_rational_function():
         return sp.cancel(mean)
     return sp.simplify(mean)
+
+
+def _by_marginal(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    """A statistic of one coordinate X[i, 0] of a product: its mean under that coordinate's
+    family (``Family.marginals``), with X[i, 0] renamed to the family's own variable."""
+    if P.family.marginals is None:
+        return None
+    used = {e for e in stat.atoms(MatrixElement) if e.parent == x}
+    if len(used) != 1:
+        return None
+    (element,) = used
+    family, values = P.family.marginals(*P.values)[int(element.i)]
+    from symkl.definitions import variable
+    xi = variable(family)
+    return statistic_mean(stat.xreplace({element: xi}), xi, Bound(family, values))
 
 
 def _by_log_partition(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:

@@ -114,8 +114,8 @@ def canonical_form(expr: sp.Expr) -> sp.Expr:
     """
     if expr.is_infinite or not expr.free_symbols:
         return sp.simplify(expr)
-    if expr.has(sp.loggamma, sp.polygamma, sp.gamma):  # Dirichlet: the general form is fast
-        return canonical(expr)
+    if any(not isinstance(f, sp.log) for f in expr.atoms(sp.Function)) or expr.has(sp.Abs):
+        return canonical(expr)  # digamma, erf, |.|: the general form (fast without Sigma_ij)
     logs = sorted(expr.atoms(sp.log), key=sp.default_sort_key)
     marks = [sp.Dummy(f"L{i}") for i in range(len(logs))]
     body = expr.xreplace(dict(zip(logs, marks)))

@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.logic import fuzzy_and
 
 from symkl.family import Bound
 
@@ -49,7 +50,7 @@ def support_gap(P: Bound, Q: Bound) -> str | None:
     inside = sp_p.is_subset(sp_q)
     if inside is None and isinstance(sp_p, sp.ProductSet) and isinstance(sp_q, sp.ProductSet) \
             and len(sp_p.sets) == len(sp_q.sets):
-        inside = sp.fuzzy_and(a.is_subset(b) for a, b in zip(sp_p.sets, sp_q.sets))
+        inside = fuzzy_and(a.is_subset(b) for a, b in zip(sp_p.sets, sp_q.sets))
     if inside:
         return None
     if inside is None:

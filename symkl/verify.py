@@ -223,7 +223,10 @@ def _verify_infinite(result, seed: int, dps: int) -> VerificationReport:
     density = sp.lambdify(x, sp.exp(P.logpdf(x)), modules=["mpmath"])
     with mpmath.workdps(dps):
         if result.route == "support":
-            if P.family.discrete:  # 1 - P(supp Q): the part of supp P that Q covers is finite
+            if P.family.vector is not None:
+                from symkl.mvquad import mass_outside
+                mass = mass_outside(P, Q, dps)
+            elif P.family.discrete:  # 1 - P(supp Q): the part of supp P that Q covers is finite
                 inside = sp.Intersection(P.support(), Q.support())
                 mass = 1 - mpmath.fsum(density(int(k)) for k in inside)
             else:
