@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symkl.canonical import canonical, tidy_args
+from symkl.canonical import canonical
 from symkl.definitions import integrand
 from symkl.family import Bound
 
@@ -54,7 +54,8 @@ def simplex(dimension: int) -> sp.Set:
     """
     xs = coordinate_symbols(vector(dimension))
     inside = sp.And(*[v > 0 for v in xs], sp.Add(*xs) < 1)
-    return sp.ConditionSet(sp.Tuple(*xs), inside, sp.ProductSet(*[sp.Interval.open(0, 1)] * len(xs)))
+    box01 = sp.ProductSet(*[sp.Interval.open(0, 1)] * len(xs))
+    return sp.ConditionSet(sp.Tuple(*xs), inside, box01)
 
 
 def is_simplex(support: sp.Set) -> bool:
@@ -110,7 +111,7 @@ def canonical_form(expr: sp.Expr) -> sp.Expr:
 
     >>> a, b = sp.symbols("a b", positive=True)
     >>> canonical_form(sp.log(a) / 2 - sp.log(b) / 2 + (a - 3 * b) / (2 * b))
-    log(sqrt(a)/sqrt(b)) + a/(2*b) - 3/2
+    a/(2*b) + log(a/b)/2 - 3/2
     """
     if expr.is_infinite or not expr.free_symbols:
         return sp.simplify(expr)

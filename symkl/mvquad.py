@@ -14,9 +14,10 @@ only the log-densities.
   verification tolerance 1e-10 (double precision: about 1e-16 per node, amplified by the
   cancellation between log p and log q and by summing up to 10^6 nodes).
 - a bounded coordinate or the simplex (dimension <= 2): mpmath at ``max(dps, 50)`` digits,
-  h = 1/8 on bounded and 1/16 on unbounded coordinates, |t| <= 4: the ends left out hold less than 1e-18 of the mass even for x^(-1/2)
-  endpoint singularities, and a node where 1 - x rounds to 0 (value nan) is skipped only when
-  its weight is below 1e-25; verification tolerance 1e-15.
+  h = 1/8 on bounded and 1/16 on unbounded coordinates, |t| <= 4: the ends left out hold
+  less than 1e-18 of the mass even for x^(-1/2) endpoint singularities, and a node where
+  1 - x rounds to 0 (value nan) is skipped only when its weight is below 1e-25;
+  verification tolerance 1e-15.
 
 >>> from symkl.families.mvnormal import mvn
 >>> P = mvn([0, 0], [[1, 0], [0, 1]]).bind(1)

@@ -18,7 +18,7 @@ Dirichlet3(1, 2, 3)
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
@@ -26,7 +26,7 @@ from symkl.family import POSITIVE, ExpFamilyView, Family, FamilyInstance, Param,
 from symkl.multivariate import coordinates, simplex, vector
 
 
-@lru_cache(maxsize=None)
+@cache
 def Dirichlet(K: int) -> Family:
     """The Dirichlet family on the simplex of K components (one record per K >= 2)."""
     if not (isinstance(K, int) and K >= 2):

@@ -21,7 +21,7 @@ True
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
@@ -48,7 +48,7 @@ def Independent(*components) -> Family:
     return _product(tuple(components))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _product(components: tuple[Family, ...]) -> Family:
     n = len(components)
     X = vector(n)
