@@ -71,6 +71,10 @@ def sufficient_statistic_means(P: Bound) -> tuple[Expr, ...]:
     eta = ef.natural_symbols()
     log_partition = ef.log_partition(eta)
     point = dict(zip(eta, ef.natural_params(*P.values)))
+    if ef.shapes is not None:  # matrix-valued eta: matrix calculus (symkl.multivariate)
+        from symkl.multivariate import matrix_gradient, matrix_tidy
+        return tuple(matrix_tidy(matrix_gradient(log_partition, e).xreplace(point), P.values)
+                     for e in eta)
     return tuple(_tidy(sp.diff(log_partition, e).subs(point)) for e in eta)
 
 

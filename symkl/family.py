@@ -90,9 +90,13 @@ class ExpFamilyView:
     log_base: Callable[[sp.Symbol], Expr]
     natural_domain: Callable[[Sequence[Expr]], sp.Basic] = lambda eta: sp.S.true
     size: int = 0  # number of natural parameters; 0: count T(x) at a scalar x
+    shapes: tuple | None = None  # matrix-valued natural parameters: their shapes
 
     def natural_symbols(self) -> tuple[sp.Symbol, ...]:
-        """Symbols eta0, eta1, ... for the natural parameters (to differentiate A or show it)."""
+        """Symbols eta0, eta1, ... for the natural parameters (to differentiate A or show it);
+        MatrixSymbols when ``shapes`` is given (symbolic-dimension families)."""
+        if self.shapes is not None:
+            return tuple(sp.MatrixSymbol(f"eta{i}", *shape) for i, shape in enumerate(self.shapes))
         return sp.symbols(f"eta0:{self.size or len(self.stats(sp.Dummy()))}")
 
 
@@ -126,6 +130,7 @@ class Family:
     vector: sp.MatrixSymbol | None = None
     condition: Callable[..., sp.Basic] = lambda *values: sp.S.true
     marginals: Callable[..., tuple[tuple[Family, tuple], ...]] | None = None
+    concrete: Callable[..., FamilyInstance] | None = None  # symbolic k: (k, *values) -> instance
 
     @property
     def kind(self) -> str:

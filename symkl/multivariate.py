@@ -80,6 +80,8 @@ def definition(quantity: str, P: Bound, Q: Bound | None, X: sp.MatrixSymbol) -> 
     >>> definition("entropy", Dirichlet(2)().bind(""), None, vector(1)).limits
     ((x_1, 0, 1),)
     """
+    if not X.shape[0].is_Integer:  # symbolic dimension: an integral over R^k
+        return sp.Integral(integrand(quantity, P, Q, X), X)
     xs = coordinate_symbols(X)
     body = plain(integrand(quantity, P, Q, X), X)
     support = P.support()
@@ -115,6 +117,8 @@ def canonical_form(expr: sp.Expr) -> sp.Expr:
     """
     if expr.is_infinite or not expr.free_symbols:
         return sp.simplify(expr)
+    if expr.has(sp.MatrixSymbol):
+        return matrix_canonical(expr, tuple(expr.atoms(sp.MatrixSymbol)))
     if any(not isinstance(f, sp.log) for f in expr.atoms(sp.Function)) or expr.has(sp.Abs):
         return canonical(expr)  # digamma, erf, |.|: the general form (fast without Sigma_ij)
     logs = sorted(expr.atoms(sp.log), key=sp.default_sort_key)
@@ -175,3 +179,115 @@ def _differences(poly: sp.Expr) -> sp.Expr:
              for s, t in [real[v.name[1:-1]]]}
     grouped = sp.collect(out, sorted(marks, key=lambda v: v.name))
     return grouped.xreplace(marks)
+
+
+# --- symbolic dimension: matrix-valued parameters (MatrixSymbol mu, Sigma of size k) ----------
+
+def matrix_gradient(expr: sp.Expr, X: sp.MatrixSymbol) -> sp.MatrixExpr:
+    """d expr / dX for a scalar expression of matrices, with d log det(c X) / dX = X^-T.
+
+    SymPy differentiates traces of products (d tr(a^T X^-1 a)/dX = -X^-T a a^T X^-T) but
+    returns 0 for log det; the log-det rule (Magnus and Neudecker, *Matrix Differential
+    Calculus*, 3rd ed., ch. 8) is applied here to terms c log det(a X) with a scalar a.
+
+    >>> k = sp.Symbol("k", integer=True, positive=True)
+    >>> X = sp.MatrixSymbol("X", k, k)
+    >>> matrix_gradient(-sp.log(sp.Determinant(-2 * X)) / 2, X)
+    -1/2*X.T**(-1)
+    """
+    total = sp.ZeroMatrix(*X.shape)
+    for term in sp.Add.make_args(sp.expand(expr)):
+        coeff, rest = term.as_independent(X)
+        if isinstance(rest, sp.log) and isinstance(rest.args[0], sp.Determinant):
+            inner = rest.args[0].args[0]
+            scale = inner.args[0] if isinstance(inner, sp.MatMul) and len(inner.args) == 2 \
+                else sp.S.One
+            if (inner / scale) != X:
+                raise NotImplementedError(f"d/d{X} of log det {inner}")
+            total = total + coeff * X.inverse().T
+        elif rest.has(X):
+            total = total + coeff * rest.diff(X)
+    return total
+
+
+def matrix_tidy(expr, values=()) -> sp.Basic:
+    """Evaluate a matrix expression and use the symmetry of square matrix parameters
+    (covariance matrices: Sigma^T = Sigma), expanding products over sums.
+
+    >>> k = sp.Symbol("k", integer=True, positive=True)
+    >>> S, m = sp.MatrixSymbol("S", k, k), sp.MatrixSymbol("m", k, 1)
+    >>> matrix_tidy(S.T * S.inverse() * m + S.T, (m, S))
+    S + m
+    """
+    square = [v for v in values if isinstance(v, sp.MatrixSymbol) and v.shape[0] == v.shape[1]]
+    symmetric = {sp.Transpose(v): v for v in square}
+    symmetric.update({sp.Inverse(sp.Transpose(v)): sp.Inverse(v) for v in square})
+    for _ in range(3):
+        expr = sp.expand(expr.xreplace(symmetric).doit())
+    return expr
+
+
+def _quadratic_forms(expr: sp.Expr) -> sp.Expr:
+    """tr(a^T M a) - tr(a^T M b) - tr(b^T M a) + tr(b^T M b) -> tr((a - b)^T M (a - b))."""
+    forms: dict[tuple, sp.Expr] = {}
+    rest = sp.S.Zero
+    for term in sp.Add.make_args(expr):
+        coeff, tr = term.as_independent(sp.Trace)
+        arg = tr.args[0] if isinstance(tr, sp.Trace) else None
+        if isinstance(arg, sp.MatMul) and len(arg.args) >= 3:
+            scalars = [f for f in arg.args if not isinstance(f, sp.MatrixExpr)]
+            mats = [f for f in arg.args if isinstance(f, sp.MatrixExpr)]
+            if len(mats) == 3 and isinstance(mats[0], sp.Transpose) and mats[2].shape[1] == 1:
+                key = (mats[0].arg, mats[1], mats[2])
+                forms[key] = forms.get(key, sp.S.Zero) + coeff * sp.Mul(*scalars)
+                continue
+        rest += term
+    done = set()
+    for (a, M, b), c in list(forms.items()):
+        if a == b or (a, M, b) in done:
+            continue
+        pair = [(a, M, a), (b, M, b), (a, M, b), (b, M, a)]
+        cs = [forms.get(p, sp.S.Zero) for p in pair]
+        if cs[0] == cs[1] != 0 and sp.expand(cs[2] + cs[3] + 2 * cs[0]) == 0:
+            rest += cs[0] * sp.Trace((a - b).T * M * (a - b))
+            done.update(pair)
+    for key, c in forms.items():
+        if key not in done:
+            a, M, b = key
+            rest += c * sp.Trace(a.T * M * b)
+    return rest
+
+
+def _cyclic(tr: sp.Trace, symmetric: dict) -> sp.Expr:
+    """tr(A u v^T) = v^T A u (a 1 x 1 product), and a^T M b = b^T M a for symmetric M, with
+    the vectors in name order."""
+    arg = tr.args[0]
+    if not isinstance(arg, sp.MatMul):
+        return tr
+    scalars = [f for f in arg.args if not isinstance(f, sp.MatrixExpr)]
+    mats = [f for f in arg.args if isinstance(f, sp.MatrixExpr)]
+    last = mats[-1]
+    if isinstance(last, sp.Transpose) and last.arg.shape[1] == 1 and len(mats) > 1:
+        mats = [last, *mats[:-1]]
+    if len(mats) == 3 and isinstance(mats[0], sp.Transpose) and mats[2].shape[1] == 1:
+        a, M, b = mats[0].arg, mats[1], mats[2]
+        if sp.default_sort_key(b) < sp.default_sort_key(a):
+            mats = [b.T, M.T.xreplace(symmetric).doit().xreplace(symmetric), a]
+    return sp.Mul(*scalars) * sp.Trace(sp.MatMul(*mats))
+
+
+def matrix_canonical(expr: sp.Expr, values=()) -> sp.Expr:
+    """Presentation of a symbolic-dimension result: traces in cyclic normal form, one quadratic
+    form per pair of means, and log det ratios.
+
+    >>> k = sp.Symbol("k", integer=True, positive=True)
+    >>> S, m = sp.MatrixSymbol("S", k, k), sp.MatrixSymbol("m", k, 1)
+    >>> matrix_canonical(sp.Trace(S.inverse() * m * m.T) - sp.Trace(m.T * S.inverse() * m), (S,))
+    0
+    """
+    expr = matrix_tidy(expr, values)
+    square = [v for v in values if isinstance(v, sp.MatrixSymbol) and v.shape[0] == v.shape[1]]
+    symmetric = {sp.Transpose(v): v for v in square}
+    expr = expr.replace(lambda e: isinstance(e, sp.Trace), lambda e: _cyclic(e, symmetric))
+    expr = sp.expand(sp.expand_log(expr, force=True))
+    return _quadratic_forms(expr)

@@ -26,6 +26,8 @@ only the log-densities.
 """
 from __future__ import annotations
 
+import random
+
 import mpmath
 import numpy as np
 import sympy as sp
@@ -192,3 +194,40 @@ def _np_rule(f, xs, kinds, limits) -> float:
         values = np.broadcast_to(g(*grids), grids[0].shape)
     values = np.where(weights * np.abs(np.nan_to_num(values)) > 0, values, 0.0)
     return float(np.sum(weights * values))
+
+
+def verify_symbolic(result, points: int = 3, seed: int = 0, dps: int = 30,
+                    expr: sp.Expr | None = None):
+    """Check a symbolic-dimension result at k = 1, 2, ...: substitute seeded concrete vectors
+    and positive definite matrices (Sigma = A A^T + I/2 with rational A) into the closed form,
+    and integrate the same distributions as concrete-dimension instances
+    (``Family.concrete``) numerically.  Returns the checks and the tolerance used."""
+    from symkl.verify import PointCheck
+    rng = random.Random(seed)
+    P, Q = result.P, result.Q
+    k = P.family.vector.shape[0]
+    checks, tol = [], 0.0
+
+    def draw(template, kk):
+        square = template.shape[1] == template.shape[0]
+        a = sp.Matrix(kk, kk if square else 1, lambda i, j: sp.Rational(rng.randint(-12, 12), 8))
+        return sp.ImmutableMatrix(a * a.T + sp.eye(kk) / 2 if square else a)
+
+    for n in range(points + 1):
+        kk = 1 + n % 2
+        values = {v: draw(v, kk) for b in (P, Q) if b is not None for v in b.values}
+        if n == points and Q is not None:  # the P = Q point
+            values.update(zip(Q.values, [values[v] for v in P.values]))
+        closed_expr = (result.expr if expr is None else expr).xreplace({**values, k: kk}).doit()
+        Pc = P.family.concrete(kk, *[values[v] for v in P.values]).bind("1")
+        Qc = None if Q is None else Q.family.concrete(kk, *[values[v] for v in Q.values]).bind(
+            "2")
+        tol = max(tol, tolerance(Pc))
+        with mpmath.workdps(dps):
+            closed = mpmath.mpf(str(sp.N(closed_expr, dps + 5)))
+            reference = definition_value(result.quantity, Pc, Qc, dps)
+            relative = abs(reference) > mpmath.mpf(10) ** (-dps + 5)
+            err = abs(closed - reference) / (abs(reference) if relative else 1)
+        point = {"k": kk, **{v.name: values[v].tolist() for v in values}}
+        checks.append(PointCheck(point, closed, reference, float(err), relative))
+    return tuple(checks), tol

@@ -73,6 +73,11 @@ def verify(result, points: int = 3, seed: int = 0, dps: int = 30, tol: float = 1
     if result.is_infinite and expr == sp.oo:
         return _verify_infinite(result, seed, dps)
     note = ""
+    if result.P.family.concrete is not None:  # symbolic dimension: concrete k = 1, 2
+        from symkl.mvquad import verify_symbolic
+        checks, rule_tol = verify_symbolic(result, points, seed, dps, expr)
+        return VerificationReport(result.quantity, checks, max(tol, rule_tol), dps,
+                                  "symbolic k checked at k = 1, 2 with concrete matrices")
     if result.P.family.vector is not None:  # multivariate: a fixed tensor rule, see mvquad
         from symkl.mvquad import tolerance
         dim = result.P.family.vector.shape[0]

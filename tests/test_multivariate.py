@@ -166,3 +166,21 @@ def test_bad_input_is_a_clear_value_error(make, words):
         make()
     for w in words:
         assert w in str(info.value)
+
+
+def test_symbolic_dimension_mvn_derives_the_matrix_formula_and_verifies_at_k_1_and_2():
+    """For symbolic k the Bregman route on A(eta) in matrix form gives Penny (2001), eq. (2):
+    (tr(S2^-1 S1) + (m1 - m2)^T S2^-1 (m1 - m2) - k + log det S2 - log det S1) / 2;
+    verify() substitutes concrete k = 1, 2 and matrices and integrates numerically."""
+    F = MultivariateNormal("k")
+    r = symkl.kl(F(), F())
+    m1, S1, m2, S2 = r.params
+    k = S1.shape[0]
+    reference = (sp.Trace(S2.inverse() * S1) + sp.Trace((m1 - m2).T * S2.inverse() * (m1 - m2))
+                 - k + sp.log(sp.Determinant(S2)) - sp.log(sp.Determinant(S1))) / 2
+    assert r.route == "bregman"
+    assert sp.expand(r.expr - reference) == 0
+    means = [s for s in r.steps if s.label == "mean of the sufficient statistics"][0].expr
+    assert tuple(means) == (m1, S1 + m1 * m1.T)  # E[x], E[x x^T] from grad A
+    assert r.verify(points=2).ok
+    assert not verify(r, points=1, expr=r.expr + sp.Rational(1, 10**6)).ok

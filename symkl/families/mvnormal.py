@@ -117,7 +117,11 @@ def _gaussian(k: int, pattern: str, name: str, cov_params: list[Param],
 
 @cache
 def MultivariateNormal(k: int) -> Family:
-    """The k-dimensional normal with a full covariance matrix (one record per k)."""
+    """The k-dimensional normal with a full covariance matrix (one record per k); a name or
+    Symbol for k gives the symbolic-dimension family with MatrixSymbol parameters."""
+    if isinstance(k, (str, sp.Symbol)):
+        from symkl.families.mvnormal_symbolic import symbolic
+        return symbolic()
     if not (isinstance(k, int) and k >= 1):
         raise reject("MultivariateNormal", "k", "a positive integer", k)
     entries = [(i, j) for i in range(k) for j in range(i, k)]
