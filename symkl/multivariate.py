@@ -193,7 +193,7 @@ def matrix_gradient(expr: sp.Expr, X: sp.MatrixSymbol) -> sp.MatrixExpr:
     >>> k = sp.Symbol("k", integer=True, positive=True)
     >>> X = sp.MatrixSymbol("X", k, k)
     >>> matrix_gradient(-sp.log(sp.Determinant(-2 * X)) / 2, X)
-    -1/2*X.T**(-1)
+    -(1/2)*X.T**(-1)
     """
     total = sp.ZeroMatrix(*X.shape)
     for term in sp.Add.make_args(sp.expand(expr)):
@@ -243,7 +243,7 @@ def _quadratic_forms(expr: sp.Expr) -> sp.Expr:
                 continue
         rest += term
     done = set()
-    for (a, M, b), c in list(forms.items()):
+    for a, M, b in list(forms):
         if a == b or (a, M, b) in done:
             continue
         pair = [(a, M, a), (b, M, b), (a, M, b), (b, M, a)]

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
-from symkl.family import Domain, ExpFamilyView, Family, Param
 from symkl.families.mvnormal import MultivariateNormal  # noqa: F401 (doctest)
+from symkl.family import Domain, ExpFamilyView, Family, Param
 
 K = sp.Symbol("k", integer=True, positive=True)
 
@@ -56,7 +56,7 @@ def _concrete(k: int, mu: sp.Matrix, Sigma: sp.Matrix):
     return mvn(list(mu), Sigma.tolist())
 
 
-@lru_cache(maxsize=None)
+@cache
 def symbolic() -> Family:
     """The record of the symbolic-dimension normal (built once; not a module-level record, so
     the univariate contract tests over ``symkl.families.ALL`` do not see it)."""
@@ -67,7 +67,8 @@ def symbolic() -> Family:
         discrete=False,
         support=lambda mu, Sigma: sp.ProductSet(sp.Reals),  # stands for R^k (k symbolic)
         logpdf=lambda x, mu, Sigma: (-sp.Trace((x - mu).T * Sigma.inverse() * (x - mu)) / 2
-                                     - sp.log(sp.Determinant(Sigma)) / 2 - K * sp.log(2 * sp.pi) / 2),
+                                     - sp.log(sp.Determinant(Sigma)) / 2
+                                     - K * sp.log(2 * sp.pi) / 2),
         expfam=ExpFamilyView(
             natural_params=lambda mu, Sigma: (Sigma.inverse() * mu, -Sigma.inverse() / 2),
             log_partition=lambda eta: (-sp.Trace(eta[0].T * eta[1].inverse() * eta[0]) / 4
