@@ -291,3 +291,22 @@ def matrix_canonical(expr: sp.Expr, values=()) -> sp.Expr:
     expr = expr.replace(lambda e: isinstance(e, sp.Trace), lambda e: _cyclic(e, symmetric))
     expr = sp.expand(sp.expand_log(expr, force=True))
     return _quadratic_forms(expr)
+
+
+def catalogue_families() -> tuple:
+    """Representative multivariate family records for catalogues (pair them by ``kind``).
+
+    They are built by functions (``MultivariateNormal(2)``, ``Dirichlet(3)``, ...) rather than
+    being module-level records, so ``symkl.families.ALL`` stays univariate.
+
+    >>> sorted({f.kind for f in catalogue_families()})[:2]
+    ['Dirichlet, K = 2', 'Dirichlet, K = 3']
+    """
+    from symkl.families import Exponential, Normal
+    from symkl.families.dirichlet import Dirichlet
+    from symkl.families.independent import Independent
+    from symkl.families.mvnormal import DiagonalNormal, IsotropicNormal, MultivariateNormal
+    return (MultivariateNormal(2), DiagonalNormal(2), IsotropicNormal(2), DiagonalNormal(3),
+            IsotropicNormal(3), MultivariateNormal("k"), Dirichlet(2), Dirichlet(3),
+            Independent(Normal, Normal), Independent(Normal, Exponential),
+            Independent(Exponential, Normal))
