@@ -156,7 +156,7 @@ def test_dirichlet_three_equals_penny_and_verifies():
     (lambda: mvn([0, 0], [[1, 0.5], [0, 1]]), ["Sigma", "symmetric"]),
     (lambda: symkl.kl(mvn([0, 0], [[1, 0], [0, 1]]), MultivariateNormal(3)()),
      ["MultivariateNormal2", "MultivariateNormal3", "dimension mismatch"]),
-    (lambda: symkl.kl(Dirichlet(2)(), Beta()), ["Dirichlet2", "Beta", "different shapes"]),
+    (lambda: symkl.kl(Dirichlet(2)(), Beta()), ["Dirichlet2", "Beta", "same kind"]),
     (lambda: dirichlet([1, -2]), ["Dirichlet2", "alpha2_", "> 0"]),
     (lambda: Independent(Normal, 0), ["Independent", "n", "positive integer"]),
 ])
