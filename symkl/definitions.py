@@ -37,7 +37,9 @@ POWER_ORDER = {"renyi": None, "bhattacharyya": sp.S.Half, "hellinger": sp.S.Half
 
 
 def variable(family: Family) -> sp.Symbol:
-    """The integration (or summation) variable for a family."""
+    """The integration (or summation) variable: x, k, or a multivariate family's vector."""
+    if family.vector is not None:
+        return family.vector
     if family.discrete:
         return sp.Symbol("k", integer=True, nonnegative=True)
     return sp.Symbol("x", real=True)

@@ -119,8 +119,8 @@ def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float 
                     expr = expr.xreplace(back)
                     steps = [s.substitute(back) for s in steps]
                 expr, tails = _hoist_tail_conditions(expr)
-                expr = canonical(expr) if not expr.is_infinite else expr
-                steps = [_tidy_step(s) for s in steps]
+                expr = _present(fp)(expr) if not expr.is_infinite else expr
+                steps = [_tidy_step(s, _present(fp)) for s in steps]
         except Declined as why:
             reasons[name] = str(why)
             continue
@@ -182,13 +182,21 @@ def _assemble(quantity: str, pieces: Pieces) -> tuple[sp.Expr, list[Step]]:
     return kl, steps
 
 
-def _tidy_step(step: Step) -> Step:
+def _present(family: Family):
+    """The presentation form: ``canonical``, or the multivariate one for vector families."""
+    if family.vector is not None:
+        from symkl.multivariate import canonical_form
+        return canonical_form
+    return canonical
+
+
+def _tidy_step(step: Step, present=canonical) -> Step:
     """Present scalar intermediate results in canonical form too."""
     e = step.expr
     mentions_eta = any(s.name.startswith("eta") for s in getattr(e, "free_symbols", ()))
     if isinstance(e, sp.Expr) and not e.is_infinite and not e.has(sp.Sum, sp.Integral) \
             and not mentions_eta:
-        return Step(step.label, step.lhs, canonical(e), step.about)
+        return Step(step.label, step.lhs, present(e), step.about)
     return step
 
 
@@ -203,6 +211,9 @@ def _divergence_reason(steps: list[Step]) -> str:
 
 
 def _definition(quantity: str, P: Bound, Q: Bound | None, x: sp.Symbol) -> sp.Expr:
+    if P.family.vector is not None:
+        from symkl.multivariate import definition
+        return definition(quantity, P, Q, x)
     support = P.support()
     kind = sp.Sum if P.family.discrete else sp.Integral
     return kind(integrand(quantity, P, Q, x), (x, support.inf, support.sup))
@@ -248,7 +259,7 @@ def _instantiate(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -
     if expr.has(sp.nan):  # a limit where 0 log 0 appears (U(0,1) || Beta(1,1))
         expr = finite_sums_done(value_at(generic.expr, subs))
     if not all(v.is_Symbol for v in subs.values()) and not expr.is_infinite:
-        expr = canonical(expr)
+        expr = _present(P.family)(expr)
     steps = tuple(s.substitute(subs) for s in generic.steps)
     conditions = tuple(dict.fromkeys(c for b in (bp, bq) if b is not None
                                      for c in b.constraints()))  # shared names: once

@@ -19,6 +19,7 @@ import itertools
 from functools import lru_cache
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symkl import euler
 from symkl.family import Bound
@@ -76,7 +77,7 @@ def rule_mean(g: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
 
 
 def _by_rules(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
-    for rule in (_by_log_partition, _by_second_moment, _by_moment_generating,
+    for rule in (_by_marginal, _by_log_partition, _by_second_moment, _by_moment_generating,
                  _by_poisson_kernel, _by_representation, euler.log_mean,
                  euler.polynomial_mean, _by_mellin):
         value = rule(stat, x, P)
@@ -98,7 +99,34 @@ def sufficient_statistic_means(P: Bound) -> tuple[Expr, ...]:
     eta = ef.natural_symbols()
     log_partition = ef.log_partition(eta)
     point = dict(zip(eta, ef.natural_params(*P.values)))
-    return tuple(sp.simplify(sp.diff(log_partition, e).subs(point)) for e in eta)
+    if ef.shapes is not None:  # matrix-valued eta: matrix calculus (symkl.multivariate)
+        from symkl.multivariate import matrix_gradient, matrix_tidy
+        return tuple(matrix_tidy(matrix_gradient(log_partition, e).xreplace(point), P.values)
+                     for e in eta)
+    return tuple(_tidy(sp.diff(log_partition, e).subs(point)) for e in eta)
+
+
+def _tidy(mean: Expr) -> Expr:
+    """Simplify a mean: a rational function by cancelling (fast for the entries of a
+    covariance matrix), anything else by ``simplify``."""
+    if mean.is_rational_function():
+        return sp.cancel(mean)
+    return sp.simplify(mean)
+
+
+def _by_marginal(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
+    """A statistic of one coordinate X[i, 0] of a product: its mean under that coordinate's
+    family (``Family.marginals``), with X[i, 0] renamed to the family's own variable."""
+    if P.family.marginals is None:
+        return None
+    used = {e for e in stat.atoms(MatrixElement) if e.parent == x}
+    if len(used) != 1:
+        return None
+    (element,) = used
+    family, values = P.family.marginals(*P.values)[int(element.i)]
+    from symkl.definitions import variable
+    xi = variable(family)
+    return statistic_mean(stat.xreplace({element: xi}), xi, Bound(family, values))
 
 
 def _by_log_partition(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:

@@ -112,10 +112,15 @@ class ExpFamilyView:
         partition, base = self.log_partition, self.log_base
         return replace(self, log_partition=lambda eta: partition(eta, *held),
                        log_base=lambda x: base(x, *held), fixed=None, held=held)
+    size: int = 0  # number of natural parameters; 0: count T(x) at a scalar x
+    shapes: tuple | None = None  # matrix-valued natural parameters: their shapes
 
     def natural_symbols(self) -> tuple[sp.Symbol, ...]:
-        """Symbols eta0, eta1, ... for the natural parameters (to differentiate A or show it)."""
-        return sp.symbols(f"eta0:{len(self.stats(sp.Dummy()))}")
+        """Symbols eta0, eta1, ... for the natural parameters (to differentiate A or show it);
+        MatrixSymbols when ``shapes`` is given (symbolic-dimension families)."""
+        if self.shapes is not None:
+            return tuple(sp.MatrixSymbol(f"eta{i}", *shape) for i, shape in enumerate(self.shapes))
+        return sp.symbols(f"eta0:{self.size or len(self.stats(sp.Dummy()))}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,6 +150,13 @@ class Family:
     validate: Callable[..., None] = lambda *values: None  # joint checks; raise via `reject`
     joint: Callable[..., tuple[sp.Basic, ...]] = lambda *values: ()  # undecided: results carry
     group: str = ""  # pairs are formed within a group; "" means by `discrete` (see `kind`)
+    # multivariate families (see symkl.multivariate): the random vector as a k x 1 MatrixSymbol,
+    # a joint condition on the parameters (Sigma positive definite) and, for products, the
+    # marginal family and parameter values of each coordinate
+    vector: sp.MatrixSymbol | None = None
+    condition: Callable[..., sp.Basic] = lambda *values: sp.S.true
+    marginals: Callable[..., tuple[tuple[Family, tuple], ...]] | None = None
+    concrete: Callable[..., FamilyInstance] | None = None  # symbolic k: (k, *values) -> instance
 
     @property
     def kind(self) -> str:
@@ -328,8 +340,10 @@ class Bound:
         return tuple(out) + self.joint_conditions()
 
     def joint_conditions(self) -> tuple[sp.Basic, ...]:
-        """Conditions between parameters (Categorical: the p_i sum to 1) not yet settled."""
-        return tuple(c for c in self.family.joint(*self.values) if c not in (sp.S.true, True))
+        """Conditions between parameters not yet settled (Categorical: the p_i sum to 1;
+        MultivariateNormal: Sigma positive definite)."""
+        joint = (*self.family.joint(*self.values), self.family.condition(*self.values))
+        return tuple(c for c in joint if c not in (sp.S.true, True))
 
     def latex(self, names: dict | None = None) -> str:
         """LaTeX such as ``\\mathcal{N}(\\mu_{1}, \\sigma_{1}^{2})``."""

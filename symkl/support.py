@@ -21,7 +21,23 @@ class IncompatiblePair(ValueError):
 
 
 def check_same_kind(P: Bound, Q: Bound) -> None:
-    """Raise IncompatiblePair for a discrete/continuous mix, with the reason."""
+    """Raise IncompatiblePair for a discrete/continuous mix or different shapes, with the reason.
+
+    >>> from symkl.families.mvnormal import MultivariateNormal
+    >>> try:
+    ...     check_same_kind(MultivariateNormal(2)().bind(1), MultivariateNormal(3)().bind(2))
+    ... except IncompatiblePair as why:
+    ...     print(str(why).split("(")[1].split(")")[0])
+    dimension mismatch: 2 against 3 coordinates
+    """
+    if P.family.discrete == Q.family.discrete and P.family.kind != Q.family.kind:
+        shapes = [f.vector.shape if f.vector is not None else (1, 1) for f in (P.family, Q.family)]
+        why = (f"dimension mismatch: {shapes[0][0]} against {shapes[1][0]} coordinates"
+               if shapes[0] != shapes[1] else "different kinds of sample space")
+        raise IncompatiblePair(
+            f"{P.family.name} is {P.family.kind} but {Q.family.name} is {Q.family.kind} "
+            f"({why}): only families of the same kind are paired, so KL and cross-entropy "
+            f"between them are not derived")
     if P.family.discrete != Q.family.discrete:
         kinds = {True: "discrete (a probability mass function)", False: "continuous (a density)"}
         raise IncompatiblePair(
@@ -64,7 +80,15 @@ def support_condition(P: Bound, Q: Bound) -> sp.Boolean:
     >>> support_condition(Uniform().bind(1), Exponential().bind(2))
     a1 >= 0
     """
-    sp_p, sp_q = _essential(P.support()), _essential(Q.support())
+    return _subset_condition(_essential(P.support()), _essential(Q.support()))
+
+
+def _subset_condition(sp_p: sp.Set, sp_q: sp.Set) -> sp.Boolean:
+    """sp_p inside sp_q: by the ends of intervals and ranges, coordinatewise for boxes."""
+    if isinstance(sp_p, sp.ProductSet) and isinstance(sp_q, sp.ProductSet) \
+            and len(sp_p.sets) == len(sp_q.sets):
+        return sp.And(*[_subset_condition(_essential(a), _essential(b))
+                        for a, b in zip(sp_p.sets, sp_q.sets)])
     ends = _ends(sp_p), _ends(sp_q)
     if None in ends:
         inside = sp_p.is_subset(sp_q)
@@ -140,6 +164,8 @@ def outside_sets(P: Bound, Q: Bound) -> sp.Set:
 
 
 def _essential(s: sp.Set) -> sp.Set:
+    if isinstance(s, sp.ProductSet):  # a box: compared coordinate by coordinate
+        return sp.ProductSet(*[_essential(f) for f in s.sets])
     if isinstance(s, sp.Interval):
         return sp.Interval.open(s.inf, s.sup)
     return s

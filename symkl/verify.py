@@ -82,7 +82,18 @@ def verify(result, points: int = 3, seed: int = 0, dps: int = 30, tol: float = 1
     expr = result.expr if expr is None else expr
     if result.is_infinite and expr == sp.oo:
         return _verify_infinite(result, seed, dps)
-    checks, notes = [], []
+    note = ""
+    if result.P.family.concrete is not None:  # symbolic dimension: concrete k = 1, 2
+        from symkl.mvquad import verify_symbolic
+        checks, rule_tol = verify_symbolic(result, points, seed, dps, expr)
+        return VerificationReport(result.quantity, checks, max(tol, rule_tol), dps,
+                                  "symbolic k checked at k = 1, 2 with concrete matrices")
+    if result.P.family.vector is not None:  # multivariate: a fixed tensor rule, see mvquad
+        from symkl.mvquad import tolerance
+        dim = result.P.family.vector.shape[0]
+        tol = max(tol, tolerance(result.P))
+        note = f"tensor-product double-exponential rule in {dim} dimensions (symkl.mvquad)"
+    checks, notes = [], [note] if note else []
     for point in sample_points(result, points, seed, expr):
         with mpmath.workdps(dps):
             value = _at(expr, point)
@@ -243,6 +254,9 @@ def definition_value(quantity: str, p_values, Q: Bound | None, point: dict, P: B
     x = variable(P.family)
     Pn = Bound(P.family, tuple(v.xreplace(point) for v in p_values))
     Qn = Bound(Q.family, tuple(v.xreplace(point) for v in Q.values)) if Q is not None else None
+    if P.family.vector is not None:
+        from symkl import mvquad
+        return mvquad.definition_value(quantity, Pn, Qn, dps, alpha)
     if Qn is not None and Pn.support() != Qn.support() and quantity in (
             "total_variation", "jensen_shannon"):
         raise NotImplementedError(f"numeric {quantity} between families with different "
@@ -423,7 +437,10 @@ def _infinite_check(result, point: dict, dps: int) -> tuple[PointCheck, str]:
     shown = {k.name: v for k, v in point.items()}
     with mpmath.workdps(dps):
         if support_condition(P, Q) == sp.S.false:
-            if P.family.discrete:  # 1 - P(supp Q): the part of supp P that Q covers is finite
+            if P.family.vector is not None:
+                from symkl.mvquad import mass_outside
+                mass = mass_outside(P, Q, dps)
+            elif P.family.discrete:  # 1 - P(supp Q): the part of supp P that Q covers is finite
                 inside = sp.Intersection(P.support(), Q.support())
                 mass = 1 - mpmath.fsum(density(int(k)) for k in inside)
             else:

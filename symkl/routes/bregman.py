@@ -40,10 +40,10 @@ def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
     a_p = ef.log_partition(eta_p)
     entropy = a_p - _dot(eta_p, mean_t) - e_log_h
     steps = [
-        Step("natural parameters", r"\eta(\theta_P)", sp.Matrix(eta_p).T),
+        Step("natural parameters", r"\eta(\theta_P)", _row(eta_p)),
         Step("log-partition", r"A(\eta)", log_partition),
         Step("mean of the sufficient statistics", r"\mathbb{E}_P[T(X)] = \nabla A(\eta_P)",
-             sp.Matrix(mean_t).T),
+             _row(mean_t)),
         Step("entropy H(P)", "H(P)", entropy),
     ]
     cross = None
@@ -75,4 +75,13 @@ def _same_held(a: tuple, b: tuple) -> bool:
 
 
 def _dot(a, b) -> sp.Expr:
-    return sp.Add(*[u * v for u, v in zip(a, b)])
+    """eta . E[T]; for matrix-valued parameters the trace inner product tr(u^T v)."""
+    return sp.Add(*[sp.Trace(u.T * v) if isinstance(u, sp.MatrixExpr) else u * v
+                    for u, v in zip(a, b)])
+
+
+def _row(values) -> sp.Basic:
+    """A row for display (a tuple when the entries are themselves matrices)."""
+    if any(isinstance(v, sp.MatrixExpr) for v in values):
+        return sp.Tuple(*values)
+    return sp.Matrix(values).T
