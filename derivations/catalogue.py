@@ -44,15 +44,48 @@ import symkl  # noqa: E402
 STORE = HERE / "catalogue.json"
 MARKDOWN = HERE / "catalogue.md"
 LATEX = HERE / "catalogue.tex"
-DEFAULT_BUDGET = 6.0  # seconds per route for each pair
-VERIFY_BUDGET = 120.0  # seconds for the numeric check of one pair
-FRONT_ENDS = {"cli.py", "__main__.py", "parse.py", "checker.py", "backends.py"}
+DEFAULT_BUDGET = 3.0  # CPU seconds per route for each pair
+PEER_BUDGET = 20.0  # CPU seconds per route for a pair that a peer gives in closed form
+VERIFY_BUDGET = 60.0  # CPU seconds for the numeric check of one pair
+FRONT_ENDS = {"cli.py", "__main__.py", "parse.py", "checker.py", "backends.py", "codegen.py",
+              "stable.py", "program.py"}  # numeric output only: does not change a derivation
 
 
-def families():
-    """symkl's families in catalogue order."""
+def peer_pairs() -> set[tuple[str, str]]:
+    """The (P, Q) names that torch, TFP or the published tables give in closed form."""
+    path = ROOT / "bench" / "peer_pairs.py"
+    if not path.exists():
+        return set()
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("peer_pairs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return set(module.PEER_PAIRS)
+
+
+def families() -> tuple:
+    """symkl's families in catalogue order: every univariate record, then representative
+    multivariate ones (their factories make one record per dimension)."""
     from symkl.families import ALL
-    return ALL
+    return tuple(ALL) + multivariate()
+
+
+def multivariate() -> tuple:
+    """The multivariate families the catalogue covers: dimension 2 normals (full, diagonal,
+    isotropic), the symbolic-k normal, Dirichlet with K = 2 and 3, and two products."""
+    from symkl.families import Exponential, Gamma, Normal
+    from symkl.families.dirichlet import Dirichlet
+    from symkl.families.independent import Independent
+    from symkl.families.mvnormal import DiagonalNormal, IsotropicNormal, MultivariateNormal
+    from symkl.families.mvnormal_symbolic import symbolic
+    return (MultivariateNormal(2), DiagonalNormal(2), IsotropicNormal(2), symbolic(),
+            Dirichlet(2), Dirichlet(3), Independent(Normal, Exponential),
+            Independent(Normal, Gamma))
+
+
+def by_name(name: str):
+    """A catalogue family by its record name."""
+    return {f.name: f for f in families()}[name]
 
 
 def pairs() -> list[tuple]:
@@ -120,7 +153,7 @@ def _numeric_at_sample(error, seed: int = 0) -> dict:
             continue
         if support_condition(instances[0].bind(1), instances[1].bind(2)) == sp.S.true:
             break  # a point where the divergence is finite, so the number means something
-    numeric = error.numeric(**values)
+    numeric = error.numeric(dps=20, **values)
     return {"at": {k: str(v) for k, v in values.items()}, "value": str(numeric.value)[:24],
             "error": numeric.error, "label": numeric.label}
 
@@ -129,9 +162,8 @@ def derive_entry(job: tuple) -> dict:
     """Derive and verify one pair (runs in a worker process)."""
     from symkl.budget import BudgetExceeded, time_budget
     from symkl.engine import NotDerivable
-    from symkl.families import BY_NAME
     p_name, q_name, key, budget = job
-    P, Q = BY_NAME[p_name.lower()], BY_NAME[q_name.lower()]
+    P, Q = by_name(p_name), by_name(q_name)
     entry = {"P": P.name, "Q": Q.name, "kind": P.kind, "key": key}
     start = time.perf_counter()
     try:
@@ -189,10 +221,14 @@ def stale_pairs(entries: dict) -> list[tuple]:
 
 
 def build(use_cache: bool = True, jobs: int = 2, budget: float = DEFAULT_BUDGET,
-          progress: bool = True) -> list[dict]:
-    """Every pair's entry: stored ones whose key matches, the others derived afresh."""
+          progress: bool = True, peer_budget: float = PEER_BUDGET) -> list[dict]:
+    """Every pair's entry: stored ones whose key matches, the others derived afresh (with the
+    larger ``peer_budget`` for the pairs a peer has in closed form)."""
     entries = load_store() if use_cache else {}
-    todo = [(p, q, key, budget) for p, q, key in stale_pairs(entries)]
+    peers = peer_pairs()
+    todo = [(p, q, key, peer_budget if (p, q) in peers else budget)
+            for p, q, key in stale_pairs(entries)]
+    todo.sort(key=lambda job: -job[3])  # the long ones first, so the workers finish together
     bar = _progress(len(todo), progress)
     if todo:
         with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=10) as pool:
@@ -372,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     ap.add_argument("--budget", type=float, default=DEFAULT_BUDGET,
                     help=f"seconds per route per pair (default {DEFAULT_BUDGET})")
+    ap.add_argument("--peer-budget", type=float, default=PEER_BUDGET,
+                    help=f"seconds per route for peer pairs (default {PEER_BUDGET})")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     ap.add_argument("--check", action="store_true",
                     help="derive nothing; fail if the catalogue is not current")
@@ -379,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         return check()
     start = time.perf_counter()
-    entries = build(not args.no_cache, args.jobs, args.budget, progress=not args.quiet)
+    entries = build(not args.no_cache, args.jobs, args.budget, progress=not args.quiet,
+                    peer_budget=args.peer_budget)
     stamp = current_fingerprint()
     MARKDOWN.write_text(write_markdown(entries, stamp), encoding="utf-8")
     LATEX.write_text(write_latex(entries, stamp), encoding="utf-8")
