@@ -465,20 +465,22 @@ def _infinite_check(result, point: dict, dps: int) -> tuple[PointCheck, str]:
 
 
 def _exp(v):
-    """mpmath's exp, but 0 below exp(-10^6) (far under any working precision).
+    """mpmath's exp, except that below exp(-10^1000) it returns a fixed positive number smaller
+    still (2^(-2 10^1000)), so ratios of two such values stay defined.
 
     Quadrature nodes reach |x| ~ 10^30 and more; a density such as the Gumbel's
     exp(-exp(-x)) would otherwise ask mpmath for exp(-exp(10^30)), which never returns.
 
-    >>> _exp(mpmath.mpf(-10) ** 7), _exp(mpmath.mpf(0))
-    (mpf('0.0'), mpf('1.0'))
+    >>> _exp(-mpmath.mpf(10) ** 2000) == _FLOOR > 0, _exp(mpmath.mpf(0))
+    (True, mpf('1.0'))
     """
     if isinstance(v, mpmath.mpf) and v < -_UNDERFLOW:
-        return mpmath.mpf(0)
+        return _FLOOR
     return mpmath.exp(v)
 
 
-_UNDERFLOW = 10**6
+_UNDERFLOW = mpmath.mpf(10) ** 1000
+_FLOOR = mpmath.mpf((1, -2 * 10**1000))
 #: lambdify modules for quadrature integrands (mpmath, with the underflow-safe exp)
 MPMATH_MODULES = [{"exp": _exp}, "mpmath"]
 
