@@ -49,6 +49,16 @@ def Independent(*components) -> Family:
 
 
 @cache
+def _shifted(template: str, start: int, count: int) -> str:
+    """A component's LaTeX template with its placeholders renumbered from ``start`` and its
+    literal braces still escaped (the product's template is formatted once more)."""
+    marks = [f"\x00{start + j}\x00" for j in range(count)]
+    text = template.format(*marks).replace("{", "{{").replace("}", "}}")
+    for j in range(count):
+        text = text.replace(marks[j], "{" + str(start + j) + "}")
+    return text
+
+
 def _product(components: tuple[Family, ...]) -> Family:
     n = len(components)
     X = vector(n)
@@ -64,9 +74,8 @@ def _product(components: tuple[Family, ...]) -> Family:
 
     params = tuple(Param(f"{p.name}{i + 1}_", p.latex, p.domain)
                    for i, f in enumerate(components) for p in f.params)
-    latex = r" \otimes ".join(
-        f.latex_name.format(*[f"{{{s + j}}}" for j in range(k)])
-        for f, s, k in zip(components, starts, sizes))
+    latex = r" \otimes ".join(_shifted(f.latex_name, s, k)
+                               for f, s, k in zip(components, starts, sizes))
     name = "Independent(" + ", ".join(f.name for f in components) + ")"
 
     def validate(*values):
