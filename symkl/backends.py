@@ -218,7 +218,15 @@ class JaxOps(NumpyOps):
         jnp = self.np
         import jax.scipy.special as js
         ns = NumpyOps.namespace(self)
-        ns.update({"xlogy": js.xlogy, "xlog1py": js.xlog1py, "lgamma": js.gammaln,
+
+        def xlogy(x, y):  # 0 where x = 0, with finite gradients there
+            zero = x == 0
+            return jnp.where(zero, 0.0, x * jnp.log(jnp.where(zero, 1.0, y)))
+
+        def xlog1py(x, y):
+            zero = x == 0
+            return jnp.where(zero, 0.0, x * jnp.log1p(jnp.where(zero, 0.0, y)))
+        ns.update({"xlogy": xlogy, "xlog1py": xlog1py, "lgamma": js.gammaln,
                    "digamma": js.digamma, "polygamma": js.polygamma, "gamma": js.gamma,
                    "erf": js.erf, "erfc": js.erfc, "beta": js.beta, "betaln": js.betaln,
                    "lowergamma": lambda a, x: js.gammainc(a, x) * js.gamma(a),

@@ -198,10 +198,20 @@ def test_torch_piecewise_gradient_is_finite_where_the_other_branch_overflows():
     assert y.item() == pytest.approx(float(r.lambdify()(1.0, -800.0, 2.0)), rel=1e-15)
 
 
-def test_jax_matches_numpy():
-    """jax float64 values equal numpy's (skipped when jax is not installed)."""
-    pytest.importorskip("jax")
-    r = symkl.kl(Gamma(), Gamma())
-    args = (2.0, 3.0, 1.5, 0.5)
-    assert float(r.lambdify("jax")(*args)) == pytest.approx(float(r.lambdify()(*args)),
-                                                              rel=1e-14)
+def test_jax_matches_numpy_near_p_equal_q_with_finite_gradients():
+    """jax float64 equals numpy's stable value; jax.grad is finite for Bernoulli at p = 0 and
+    equals the symbolic gradient for Gamma (skipped when jax is not installed)."""
+    jax = pytest.importorskip("jax")
+    r = symkl.kl(Normal(), Normal())
+    args = (0.0, 1.0, 1e-9, 1.0 + 1e-9)
+    assert float(r.lambdify("jax")(*args)) == pytest.approx(1.5000001628140817e-18, rel=1e-12)
+    bern = symkl.kl(Bernoulli(), Bernoulli()).lambdify("jax")
+    grads = jax.grad(lambda p, q: bern(p, q), argnums=(0, 1))(0.0, 0.3)
+    assert all(np.isfinite(float(g)) for g in grads)
+    assert float(grads[1]) == pytest.approx(1 / 0.7, rel=1e-14)
+    gam = symkl.kl(Gamma(), Gamma())
+    f, point = gam.lambdify("jax"), (2.0, 3.0, 1.5, 0.5)
+    auto = jax.grad(lambda *x: f(*x), argnums=(0, 1, 2, 3))(*point)
+    np.testing.assert_allclose([float(g) for g in auto],
+                               np.ravel(gam.lambdify(of="gradient")(*point)), rtol=1e-12)
+    assert gam.lambdify("jax", dtype="float32")(*point).dtype == np.float32
