@@ -453,14 +453,18 @@ def _infinite_check(result, point: dict, dps: int) -> tuple[PointCheck, str]:
         f = sp.lambdify(x, integrand("kl", P, Q, x), modules=MPMATH_MODULES)
         lo, hi = P.support().inf, P.support().sup
         partial = []
-        for r in (10, 100, 1000, 10000):
-            a = -r if lo == -sp.oo else _mp(lo)
-            b = r if hi == sp.oo else _mp(hi)
-            partial.append(mpmath.quad(f, [a, b] if lo != -sp.oo or hi != sp.oo else [a, 0, b]))
-    growing = all(b > a for a, b in zip(partial, partial[1:]))
-    note = ("partial integrals up to R = 10, 100, 1000, 10000: "
-            + ", ".join(mpmath.nstr(v, 8) for v in partial) + (" (growing without bound)"
-                                                             if growing else " (NOT growing)"))
+        for r in (10, 100, 1000, 10000):  # towards every end: oo, or a finite end (1/r away)
+            a = -mpmath.mpf(r) if lo == -sp.oo else _mp(lo) + mpmath.mpf(1) / r
+            b = mpmath.mpf(r) if hi == sp.oo else _mp(hi) - mpmath.mpf(1) / r
+            middle = [0] if lo == -sp.oo and hi == sp.oo else []
+            partial.append(quad_split(f, [a, *middle, b]))
+    steps = [b - a for a, b in zip(partial, partial[1:])]
+    # unbounded: each decade adds at least half what the one before it did (a convergent
+    # integral's increments shrink by orders of magnitude)
+    growing = all(s > 0 for s in steps) and all(t > s / 2 for s, t in zip(steps, steps[1:]))
+    note = ("partial integrals with ends at R = 10, 100, 1000, 10000 (or 1/R from a finite "
+            "end): " + ", ".join(mpmath.nstr(v, 8) for v in partial)
+            + (" (growing without bound)" if growing else " (NOT growing)"))
     return PointCheck(shown, mpmath.inf, partial[-1], 0.0 if growing else 1.0, False), note
 
 

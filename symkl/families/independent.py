@@ -48,7 +48,6 @@ def Independent(*components) -> Family:
     return _product(tuple(components))
 
 
-@cache
 def _shifted(template: str, start: int, count: int) -> str:
     """A component's LaTeX template with its placeholders renumbered from ``start`` and its
     literal braces still escaped (the product's template is formatted once more)."""
@@ -59,6 +58,7 @@ def _shifted(template: str, start: int, count: int) -> str:
     return text
 
 
+@cache
 def _product(components: tuple[Family, ...]) -> Family:
     n = len(components)
     X = vector(n)
