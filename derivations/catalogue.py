@@ -159,7 +159,17 @@ def _numeric_at_sample(error, seed: int = 0) -> dict:
 
 
 def derive_entry(job: tuple) -> dict:
-    """Derive and verify one pair (runs in a worker process)."""
+    """Derive and verify one pair (runs in a worker process); a crash is recorded, not fatal."""
+    try:
+        return _derive_entry(job)
+    except Exception as why:  # noqa: BLE001 - recorded as an error entry, which fails the tests
+        import traceback
+        p_name, q_name, key, _ = job
+        return {"P": p_name, "Q": q_name, "kind": by_name(p_name).kind, "key": key,
+                "outcome": "error", "error": traceback.format_exc()[-1500:], "seconds": 0.0}
+
+
+def _derive_entry(job: tuple) -> dict:
     from symkl.budget import BudgetExceeded, time_budget
     from symkl.engine import NotDerivable
     p_name, q_name, key, budget = job

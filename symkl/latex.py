@@ -155,10 +155,12 @@ class _Printer(LatexPrinter):
     """SymPy's printer with the digamma function as psi rather than polygamma(0, .)."""
 
     def _print_polygamma(self, expr, exp=None):
-        if expr.args[0] == 0:
-            tex = rf"\psi\left({self._print(expr.args[1])}\right)"
-            return tex if exp is None else f"{tex}^{{{exp}}}"
-        return super()._print_polygamma(expr, exp)
+        order, arg = expr.args
+        head = r"\psi" if order == 0 else rf"\psi^{{({self._print(order)})}}"
+        tex = rf"{head}\left({self._print(arg)}\right)"
+        if exp is None:
+            return tex
+        return f"{tex}^{{{exp}}}" if order == 0 else rf"\left({tex}\right)^{{{exp}}}"
 
 
 def _value(result: "Result", tex) -> str:
