@@ -133,6 +133,9 @@ def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float 
         if expr.has(sp.nan) or expr.has(sp.zoo):
             reasons[name] = f"undefined result {expr}"
             continue
+        if expr.has(sp.I):  # a KL of real densities is real: a complex-looking form is untrusted
+            reasons[name] = "the result SymPy gave is not manifestly real (it contains I)"
+            continue
         reason = _divergence_reason(steps) if expr.is_infinite else ""
         finite_when = sp.And(inside, tails)
         finite_when = finite_when.simplify() if finite_when != sp.S.true else finite_when

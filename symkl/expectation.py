@@ -167,9 +167,9 @@ def _by_moment_generating(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
 
     Powers of x when log x is a statistic (x^2 under Gamma, x under Beta, x^(k2/k1) under Gamma),
     exponentials of a linear statistic (exp(-x/b) under Exponential, Gamma or Normal).  The
-    shifted point must be provably in the natural parameter space (positive shifts of a
-    logarithmic statistic always are); where that is not settled the mean is a Piecewise that
-    is infinite outside it (E[1/X] under Gamma(alpha, beta) needs alpha > 1).
+    shifted point must be in the natural parameter space; where that is not settled the mean is
+    a Piecewise that is infinite outside it (E[1/X] under Gamma(alpha, beta) needs alpha > 1,
+    E[X^2] under InverseGamma needs alpha > 2).
     """
     ef = P.expfam
     if ef is None:
@@ -185,8 +185,9 @@ def _by_moment_generating(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
         s[matches[0]] += coeff
     eta_p = ef.natural_params(*P.values)
     shifted_eta = [e + d for e, d in zip(eta_p, s)]
-    safe = all(d == 0 or (isinstance(t, sp.log) and d.is_positive) for t, d in zip(stats, s))
-    inside = sp.S.true if safe else ef.natural_domain(shifted_eta)
+    inside = ef.natural_domain(shifted_eta)  # x^2 under InverseGamma needs alpha > 2
+    if inside not in (sp.S.true, sp.S.false):
+        inside = inside.simplify()
     if inside == sp.S.false:
         return sp.oo
     shifted = ef.log_partition(shifted_eta)

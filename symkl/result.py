@@ -29,7 +29,7 @@ def value_at(expr: sp.Expr, point: dict) -> sp.Expr:
     1
     """
     value = expr.xreplace(point)
-    if not value.has(sp.nan):
+    if not value.has(sp.nan, sp.zoo):
         return value
     if isinstance(expr, sp.Piecewise):
         for branch, condition in expr.args:
@@ -38,7 +38,7 @@ def value_at(expr: sp.Expr, point: dict) -> sp.Expr:
     partial = expr
     for symbol, v in point.items():
         step = partial.xreplace({symbol: v})
-        if step.has(sp.nan):
+        if step.has(sp.nan, sp.zoo):
             for side in ("+", "-"):
                 step = sp.limit(partial, symbol, v, side)
                 if step.is_extended_real:

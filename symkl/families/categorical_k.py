@@ -45,6 +45,7 @@ CategoricalK = Family(
     params=(Param("K", "K", POSITIVE_INTEGER, index=True),
             Param("p", "p", PROBABILITY_VECTOR)),
     discrete=True,
+    group="categorical, symbolic K",  # paired with itself: its support {1..K} has no fixed size
     support=lambda K, p: sp.Range(1, K + 1),
     logpdf=lambda k, K, p: sp.log(p[k]),
     joint=_sum_is_one,
