@@ -162,7 +162,7 @@ def derive_entry(job: tuple) -> dict:
     """Derive and verify one pair (runs in a worker process); a crash is recorded, not fatal."""
     try:
         return _derive_entry(job)
-    except Exception as why:  # noqa: BLE001 - recorded as an error entry, which fails the tests
+    except Exception:  # noqa: BLE001 - recorded as an error entry, which fails the tests
         import traceback
         p_name, q_name, key, _ = job
         return {"P": p_name, "Q": q_name, "kind": by_name(p_name).kind, "key": key,
