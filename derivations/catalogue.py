@@ -343,9 +343,19 @@ _PREAMBLE = r"""\documentclass[10pt]{article}
 """
 
 
+_TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
+                "|": r"\textbar{}"}
+
+
 def _tex_text(text: str) -> str:
-    from symkl.latex import _escape
-    return _escape(text)
+    """Plain text (names, reasons, descriptions) safe inside a LaTeX paragraph.
+
+    >>> print(_tex_text("b^2 & x_0, 50%"))
+    b\\textasciicircum{}2 \\& x\\_0, 50\\%
+    """
+    return "".join(_TEX_SPECIAL.get(c, c) for c in text)
 
 
 def write_latex(entries: list[dict], stamp: str) -> str:
