@@ -184,7 +184,17 @@ def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
         raise NotDerivable("total_variation", P, Q, {
             "crossing": "the points where p = q are not the roots of a polynomial of degree <= 2 "
                         "(needs them in closed form; not implemented for this pair)"})
-    lo = bp.support().inf
+    lo, hi = bp.support().inf, bp.support().sup
+    inside = []
+    for r in roots:  # only crossings inside the support count (HalfNormal: -r is outside)
+        where = _inside_support(r, lo, hi, bp, bq)
+        if where is None:
+            raise NotDerivable("total_variation", P, Q, {
+                "crossing": f"cannot decide whether the crossing point {r} lies inside the "
+                            f"support ({lo}, {hi})"})
+        if where:
+            inside.append(r)
+    roots = inside
     steps, total, conditions = [], sp.S.Zero, []
     for r in roots:  # TV = sum over the crossings r of |F_P(r) - F_Q(r)| (signs alternate)
         cdfs = [sp.integrate(b.density(x), (x, lo, r), conds="none").replace(
@@ -193,8 +203,32 @@ def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
         total += sp.Abs(gap)
         conditions += _nonzero_denominators(r)
         steps += [Step("crossing point", "r", r), Step("F_P(r) - F_Q(r)", "F_P(r) - F_Q(r)", gap)]
+    if total.has(sp.I):
+        raise NotDerivable("total_variation", P, Q, {
+            "crossing": "the result SymPy gave is not manifestly real (it contains I)"})
     return Result("total_variation", bp, bq, total, "crossing", tuple(steps),
                   tuple(dict.fromkeys(conditions)), "", _LHS["total_variation"], _domains(bp, bq))
+
+
+def _inside_support(r: sp.Expr, lo: sp.Expr, hi: sp.Expr, bp, bq) -> bool | None:
+    """Whether the crossing r lies inside (lo, hi): by SymPy's assumptions, else by its position
+    at 24 seeded admissible parameter points (it must be the same at all of them; the result is
+    then checked by verify() like any other)."""
+    if (r - lo).is_nonpositive or (r - hi).is_nonnegative:
+        return False
+    if (lo == -sp.oo or (r - lo).is_positive) and (hi == sp.oo or (hi - r).is_positive):
+        return True
+    import random
+    rng = random.Random(0)
+    seen = set()
+    domains = _domains(bp, bq)
+    for _ in range(24):
+        point = {s: domains[s].sample(rng) for s in r.free_symbols if s in domains}
+        value = sp.N(r.xreplace(point))
+        if not value.is_real:
+            continue
+        seen.add(bool((value > lo.xreplace(point)) and (value < hi.xreplace(point))))
+    return seen.pop() if len(seen) == 1 else None
 
 
 def _tv_discrete(bp, bq, x, P, Q) -> Result:

@@ -156,3 +156,12 @@ def test_laplace_renyi_above_one_carries_its_tail_condition(alpha):
     r = symkl.renyi(Laplace(), Laplace(), alpha)
     assert any(isinstance(c, sp.Gt) for c in r.conditions)
     assert r.verify().ok
+
+
+def test_total_variation_counts_only_crossings_inside_the_support():
+    """HalfNormal's log-ratio has roots +-r; only r > 0 is in (0, oo). Counting -r too gave a
+    TV that quadrature rejected (bench/divergences.py caught it)."""
+    from symkl.families import HalfNormal
+    r = symkl.total_variation(HalfNormal(), HalfNormal())
+    assert len([s for s in r.steps if s.label == "crossing point"]) == 1
+    assert r.verify().ok
