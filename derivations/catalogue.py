@@ -317,7 +317,7 @@ def write_markdown(entries: list[dict], stamp: str) -> str:
                 shown = (f"no closed form; numeric {num['value']} ± {num['error']:.0e} at "
                          f"{', '.join(f'{k}={v}' for k, v in num['at'].items())}"
                          if "value" in num else "no closed form")
-                why = "; ".join(f"{k}: {v}" for k, v in e["reasons"].items())
+                why = "; ".join(f"{k}: {v}" for k, v in sorted(e["reasons"].items()))
                 lines.append(f"| {pair} | {_md_escape(shown)} | {_md_escape(why[:300])} | — |")
                 continue
             formula = e["latex"].split("=", 1)[-1].strip() if "=" in e["latex"] else e["latex"]
@@ -380,7 +380,7 @@ def write_latex(entries: list[dict], stamp: str) -> str:
             if e["outcome"] == "not derivable":
                 num = e.get("numeric", {})
                 text = "No closed form: " + "; ".join(f"{k}: {v}" for k, v in
-                                                      e["reasons"].items())[:400]
+                                                      sorted(e["reasons"].items()))[:400]
                 if "value" in num:
                     text += (f". Numeric (mpmath quadrature, not a closed form): {num['value']} "
                              f"at {', '.join(f'{k}={v}' for k, v in num['at'].items())}")
