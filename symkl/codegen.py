@@ -72,6 +72,8 @@ class _Printer:
             ("nan" if value != value else "inf" if value > 0 else "(-inf)")
 
     def call(self, name: str, args: Sequence[sp.Basic], nest: bool = False) -> str:
+        if not name.isidentifier():  # only plain names reach the generated source
+            raise ValueError(f"cannot generate numeric code for the function {name!r}")
         self.used.add(name)
         if nest and len(args) > 2:
             return f"{name}({self(args[0])}, {self.call(name, args[1:], nest=True)})"

@@ -30,7 +30,16 @@ from functools import cache
 
 import sympy as sp
 
-from symkl.family import POSITIVE, REAL, ExpFamilyView, Family, FamilyInstance, Param, reject
+from symkl.family import (
+    POSITIVE,
+    REAL,
+    ExpFamilyView,
+    Family,
+    FamilyInstance,
+    Param,
+    exact_number,
+    reject,
+)
 from symkl.multivariate import coordinates, leading_minors_positive, vector
 
 
@@ -159,6 +168,15 @@ def IsotropicNormal(k: int) -> Family:
                      f"{{{k}}}^{{{{2}}}} I")
 
 
+def _entry(value):
+    """A covariance entry for the symmetry check, without parsing text: a name stays a name
+    (the family's own validation rejects anything that is not an identifier), a number becomes
+    an exact SymPy number."""
+    if value is None or isinstance(value, (str, sp.Basic)):
+        return value
+    return exact_number(value, "Sigma entry")
+
+
 def mvn(mu, Sigma) -> FamilyInstance:
     """A multivariate normal instance from a mean vector and a symmetric covariance matrix.
 
@@ -176,7 +194,7 @@ def mvn(mu, Sigma) -> FamilyInstance:
                      rows)
     for i in range(k):
         for j in range(i + 1, k):
-            if sp.sympify(rows[i][j]) != sp.sympify(rows[j][i]):
+            if _entry(rows[i][j]) != _entry(rows[j][i]):
                 raise reject("MultivariateNormal", "Sigma", "symmetric", rows)
     upper = [rows[i][j] for i in range(k) for j in range(i, k)]
     return MultivariateNormal(k)(*mu, *upper)
