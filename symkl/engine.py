@@ -31,6 +31,7 @@ from symkl.result import Result, value_at
 from symkl.routes import ROUTES
 from symkl.steps import Pieces, Step
 from symkl.support import assume, check_same_kind, gap_reason, support_condition
+from symkl.tails import tail_divergence
 
 DEFAULT_BUDGET = 20.0  # seconds per route
 QUANTITIES = ("kl", "cross_entropy", "entropy")
@@ -107,10 +108,20 @@ def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float 
     forward, back = assume(inside) if inside != sp.S.true else ({}, {})
     Pa, Qa = _assuming(P, forward), _assuming(Q, forward)
     reasons: dict[str, str] = {}
+    failed: dict[str, sp.Expr | None] = {}  # the statistic whose mean a route could not find
     if inside != sp.S.true:
         reasons["support"] = (f"finite only when {inside} (supp P inside supp Q); "
                               f"infinite otherwise")
     for name, route in ROUTES:
+        if name == "integrate":
+            if quantity == "kl" and Q is not None:
+                tail = _tail_divergence(Pa, Qa, x, budget)
+                if tail:
+                    return _result(quantity, P, Q, sp.oo, "tail", [], reason=tail)
+            skip = _same_integral(reasons.get("linearity"), failed.get("linearity"))
+            if skip:
+                reasons[name] = skip
+                continue
         try:
             with time_budget(budget):
                 pieces = route(Pa, Qa, x)
@@ -121,11 +132,9 @@ def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float 
                 expr, tails = _hoist_tail_conditions(expr)
                 expr = _present(fp)(expr) if not expr.is_infinite else expr
                 steps = [_tidy_step(s, _present(fp)) for s in steps]
-        except Declined as why:
+        except (Declined, BudgetExceeded) as why:
             reasons[name] = str(why)
-            continue
-        except BudgetExceeded as why:
-            reasons[name] = str(why)
+            failed[name] = getattr(why, "statistic", None)
             continue
         except Exception as why:  # noqa: BLE001 - any SymPy failure is a declined route
             reasons[name] = f"SymPy failed: {type(why).__name__}: {why}"
@@ -148,6 +157,27 @@ def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float 
         definition = Step("definition", "", _definition(quantity, P, Q, x))
         return _result(quantity, P, Q, expr, name, [definition, *steps], reason=reason)
     return reasons
+
+
+def _tail_divergence(P: Bound, Q: Bound, x: sp.Symbol, budget: float | None) -> str:
+    """symkl.tails.tail_divergence under the budget: '' when the tails decide nothing."""
+    try:
+        with time_budget(budget):
+            return tail_divergence(P, Q, x) or ""
+    except BudgetExceeded:
+        return ""
+
+
+def _same_integral(reason: str | None, statistic: sp.Expr | None) -> str:
+    """Why the integrate route is not tried after linearity failed on ``statistic``.
+
+    The defining integral is p times a sum of statistics and SymPy integrates a sum term by
+    term, so it would meet the very integral linearity could not do (with less time left).
+    """
+    if statistic is None:
+        return ""
+    return (f"not tried: the defining integral contains E_P[{statistic}], which the "
+            f"linearity route could not find ({reason})")
 
 
 def _hoist_tail_conditions(expr: sp.Expr) -> tuple[sp.Expr, sp.Boolean]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symkl.budget import BudgetExceeded
 from symkl.canonical import tidy_args
 from symkl.expectation import split_statistics, statistic_mean
 from symkl.family import Bound
@@ -47,7 +48,11 @@ def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
                 total += coeff * stat
                 continue
             if stat not in means:
-                means[stat] = statistic_mean(stat, x, P)
+                try:
+                    means[stat] = statistic_mean(stat, x, P)
+                except (Declined, BudgetExceeded) as why:
+                    why.statistic = stat  # the engine skips routes that need the same integral
+                    raise
                 shown = tidy_args(stat)
                 steps.append(Step(f"E_P[{shown}]", r"\mathbb{E}_P\left[{about}\right]",
                                   means[stat], about=shown))

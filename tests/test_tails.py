@@ -1,0 +1,45 @@
+"""KL = +oo decided from the tails (symkl.tails), checked against quadrature and against
+pairs whose KL is finite, so that the shortcut cannot call a finite KL infinite."""
+import mpmath
+import pytest
+import sympy as sp
+
+import symkl
+from symkl.families import BY_NAME
+from symkl.tails import tail_divergence
+
+X = sp.Symbol("x", real=True)
+
+
+def bound(name: str, index: str):
+    return BY_NAME[name]().bind(index)
+
+
+@pytest.mark.parametrize("p, q, rate", [("cauchy", "logistic", "-1"), ("cauchy", "gumbel", "-1"),
+                                        ("levy", "normal", "1/2"), ("levy", "logistic", "-1/2"),
+                                        ("halfcauchy", "exponential", "-1")])
+def test_heavy_tail_against_light_tail_is_infinite(p, q, rate):
+    why = tail_divergence(bound(p, "1"), bound(q, "2"), X)
+    assert why is not None and f"|x|^{rate} " in why
+
+
+@pytest.mark.parametrize("p, q", [("cauchy", "cauchy"), ("cauchy", "studentt"),
+                                  ("studentt", "cauchy"), ("pareto", "pareto"),
+                                  ("levy", "pareto"), ("normal", "logistic"), ("gamma", "gumbel")])
+def test_tails_that_do_not_decide_return_none(p, q):
+    assert tail_divergence(bound(p, "1"), bound(q, "2"), X) is None
+
+
+def test_cauchy_logistic_is_infinite_and_the_partial_integrals_grow():
+    r = symkl.kl(BY_NAME["cauchy"](0, 1), BY_NAME["logistic"](0, 1), budget=3.0)
+    assert r.expr == sp.oo and r.route == "tail"
+    f = lambda x: (mpmath.log(1 / (mpmath.pi * (1 + x**2)))  # noqa: E731
+                   - (-x - 2 * mpmath.log(1 + mpmath.exp(-x)))) / (mpmath.pi * (1 + x**2))
+    parts = [mpmath.quad(f, [10**k, 10**(k + 1)]) for k in range(1, 5)]
+    assert all(p > 0.2 for p in parts)  # ~ log(10)/pi per decade: the integral diverges
+    assert r.verify().ok
+
+
+def test_a_finite_heavy_tailed_kl_is_not_called_infinite():
+    r = symkl.kl(BY_NAME["cauchy"](0, 1), BY_NAME["cauchy"](1, 2), budget=3.0)
+    assert r.expr.is_finite and r.route != "tail"
