@@ -301,10 +301,10 @@ def _instantiate(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -
         # the instances decide the condition: a finite value, or infinity and why
         reason = ""
         if expr == sp.oo:
+            outside = support_condition(bp, bq) == sp.S.false
             reason = (f"{generic.reason.split(':')[0]} and the parameters given violate it: "
-                      + (gap_reason(bp, bq) if support_condition(bp, bq) == sp.S.false
-                         else "E_P[log q(X)] diverges"))
-            route = "support" if support_condition(bp, bq) == sp.S.false else route
+                      + (gap_reason(bp, bq) if outside else "E_P[log q(X)] diverges"))
+            route = "support" if outside else route
     return Result(quantity=generic.quantity, P=bp, Q=bq, expr=expr, route=route,
                   steps=steps, conditions=conditions, reason=reason, lhs=generic.lhs,
                   domains=_domains(bp, bq))

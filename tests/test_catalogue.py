@@ -100,3 +100,15 @@ def test_catalogue_pdf_compiles_and_is_not_blank(tmp_path):
     pixels = image[header_end:]
     dark = sum(1 for b in pixels if b < 128)
     assert 0.002 < dark / len(pixels) < 0.5  # text on a white page: some ink, not all black
+
+
+def test_modules_left_out_of_the_engine_digest_are_not_on_the_kl_path():
+    """The cache key skips FRONT_ENDS; a KL derivation and its check must not import them."""
+    code = ("import sys, symkl; from symkl.families import Gamma, Normal; "
+            "symkl.kl(Normal(), Normal()).verify(points=1); symkl.kl(Gamma(), Normal()); "
+            "print(' '.join(m for m in sys.modules if m.startswith('symkl.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=REPO).stdout
+    loaded = {m.split(".")[-1] + ".py" for m in out.split()}
+    assert "engine.py" in loaded and "verify.py" in loaded
+    assert not loaded & _catalogue().FRONT_ENDS
