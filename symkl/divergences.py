@@ -33,7 +33,7 @@ from symkl.engine import DEFAULT_BUDGET, NotDerivable, _domains, derive
 from symkl.family import Domain, FamilyInstance, exact_number
 from symkl.integration import Declined, abs_kinks, integrate_over, sum_over
 from symkl.parse import parse_expression
-from symkl.quantities import kl
+from symkl.quantities import kl as _derived_kl
 from symkl.result import Result
 from symkl.rewrite import exp_of_sum
 from symkl.steps import Step
@@ -600,9 +600,25 @@ def _incommensurable(kernels: dict[tuple, sp.Expr]) -> tuple[sp.Expr, sp.Expr] |
     return None
 
 
+def kl(P: FamilyInstance, Q: FamilyInstance, budget: float | None = DEFAULT_BUDGET) -> Result:
+    """KL(P || Q) for the divergences built from it: NotDerivable at once where
+    :func:`kl_obstacle` rules a closed form out, otherwise :func:`symkl.kl`.
+
+    >>> from symkl.families import Normal
+    >>> kl(Normal(0, 1), Normal(1, 1)).expr
+    1/2
+    """
+    obstacle = kl_obstacle(P, Q)
+    if obstacle:
+        raise NotDerivable("kl", P, Q, {"structure": obstacle})
+    return _derived_kl(P, Q, budget)
+
+
 def kl_obstacle(P: FamilyInstance, Q: FamilyInstance) -> str | None:
     """Why KL(P || Q) has no closed form, read off the densities before any route runs; None
-    when nothing rules one out.  Used by :func:`symkl.quantities.kl` to answer at once.
+    when nothing rules one out.  The divergences built from a KL (``divergence('kl')``,
+    Jeffreys, the KL generator of ``f_divergence``) check it first to answer at once;
+    :func:`symkl.kl` itself always runs the engine's routes.
 
     The cross term E_P[log q(X)] is a moment or moment-generating value of P wherever log q is
     linear in the kernels of P.  When log q holds a kernel *inside a logarithm*, log(1 +
