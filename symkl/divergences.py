@@ -629,7 +629,7 @@ def kl_obstacle(P: FamilyInstance, Q: FamilyInstance) -> str | None:
 
     >>> from symkl.families import Logistic, Gumbel
     >>> print(kl_obstacle(Logistic(), Logistic()))  # doctest: +ELLIPSIS
-    E_P[log q(X)] needs E_P[log(exp(mu2/s2)*exp(-x/s2) + 1)] ...
+    E_P[log q(X)] needs E_P[log(exp(mu2/s2)*exp(-x/s2) + 1)]...
     >>> kl_obstacle(Gumbel(), Gumbel()) is None  # E_P[exp(-x/beta2)]: a moment, closed
     True
     """
