@@ -24,6 +24,7 @@ from typing import Any
 import sympy as sp
 
 from symkl.family import Domain
+from symkl.stable import trigamma_tail_function
 
 BACKENDS = ("numpy", "mpmath", "torch", "jax")
 DTYPES = ("float64", "float32")
@@ -44,7 +45,8 @@ class NumpyOps:
 
         def polygamma(n, x):
             return sc.polygamma(n, x)
-        return {"log": np.log, "exp": np.exp, "sqrt": np.sqrt, "log1p": np.log1p,
+        return {"trigamma_tail": trigamma_tail_function(np.where, lambda x: sc.polygamma(1, x)),
+                "log": np.log, "exp": np.exp, "sqrt": np.sqrt, "log1p": np.log1p,
                 "expm1": np.expm1, "xlogy": sc.xlogy, "xlog1py": sc.xlog1py,
                 "lgamma": sc.gammaln, "digamma": sc.digamma, "polygamma": polygamma,
                 "gamma": sc.gamma, "erf": sc.erf, "erfc": sc.erfc, "abs_": np.abs,
@@ -144,7 +146,8 @@ class TorchOps(NumpyOps):
         def betaln(a, b):
             return t.lgamma(a) + t.lgamma(b) - t.lgamma(a + b)
 
-        return {"log": t.log, "exp": t.exp, "sqrt": t.sqrt, "log1p": t.log1p, "expm1": t.expm1,
+        return {"trigamma_tail": trigamma_tail_function(t.where, lambda x: t.polygamma(1, x)),
+                "log": t.log, "exp": t.exp, "sqrt": t.sqrt, "log1p": t.log1p, "expm1": t.expm1,
                 "xlogy": xlogy, "xlog1py": xlog1py, "lgamma": t.lgamma, "digamma": t.digamma,
                 "polygamma": t.polygamma, "gamma": lambda x: t.exp(t.lgamma(x)),
                 "erf": t.erf, "erfc": t.erfc, "abs_": t.abs, "sign": t.sign,
@@ -231,7 +234,8 @@ class JaxOps(NumpyOps):
                    "erf": js.erf, "erfc": js.erfc, "beta": js.beta, "betaln": js.betaln,
                    "lowergamma": lambda a, x: js.gammainc(a, x) * js.gamma(a),
                    "uppergamma": lambda a, x: js.gammaincc(a, x) * js.gamma(a),
-                   "expi": js.expi})
+                   "expi": js.expi, "trigamma_tail": trigamma_tail_function(
+                       jnp.where, lambda x: js.polygamma(1, x))})
         for name in ("besseli", "lambertw"):
             ns.pop(name)
         return {k: (getattr(jnp, v.__name__, v) if getattr(v, "__module__", "") == "numpy"
