@@ -58,7 +58,7 @@ class trigamma_tail(sp.Function):  # noqa: N801
     """polygamma(1, x) minus the first two terms 1/x + 1/(2 x^2) of its expansion at infinity.
 
     Small (about 1/(6 x^3)) for large x, where the leading terms cancel in a Hessian: numeric
-    code sums the rest of SymPy's asymptotic series there (see :func:`trigamma_tail_series`).
+    code sums the rest of SymPy's asymptotic series (see :func:`trigamma_tail_function`).
     """
 
 
@@ -85,26 +85,33 @@ def trigamma_tail_series() -> tuple[tuple[float, int], ...]:
     return tuple(sorted(out, key=lambda ck: ck[1]))
 
 
-def trigamma_tail_function(where: Any, trigamma: Any) -> Any:
-    """A backend's trigamma_tail from its ``where`` and trigamma (both branches stay finite).
+def trigamma_tail_function(where: Any) -> Any:
+    """A backend's trigamma_tail from its ``where``: the series at y = x + n >= TAIL_FROM and
+    the recurrence trigamma(x) = trigamma(x + 1) + 1/x^2 below (no call to a slow trigamma).
 
-    >>> import numpy as np, scipy.special as sc
-    >>> f = trigamma_tail_function(np.where, lambda x: sc.polygamma(1, x))
+    >>> import numpy as np
+    >>> f = trigamma_tail_function(np.where)
     >>> float(f(np.array([1e6]))[0])  # 1/(6 x^3) - 1/(30 x^5): no cancellation left
     1.6666666666663333e-19
+    >>> import scipy.special as sc
+    >>> x = np.array([1e-3, 0.5, 3.0, 9.99])
+    >>> bool(np.allclose(f(x), sc.polygamma(1, x) - 1 / x - 0.5 / x**2, rtol=1e-12))
+    True
     """
     terms = trigamma_tail_series()
 
     def tail(x: Any) -> Any:
-        big = x >= TAIL_FROM
-        z = where(big, x, TAIL_FROM)  # the series only where it converges
-        r = 1.0 / (z * z)
-        value = 0.0
-        for c, _ in reversed(terms):  # powers 3, 5, 7, ...: Horner in 1/x^2
-            value = value * r + c
-        small = where(big, 1.0, x)
-        direct = trigamma(small) - 1.0 / small - 0.5 / (small * small)
-        return where(big, value * r / z, direct)
+        y, steps = x, 0.0
+        for _ in range(int(TAIL_FROM)):  # y = x + n >= TAIL_FROM; steps = sum 1/(x + k)^2
+            small = y < TAIL_FROM
+            steps = steps + where(small, 1.0 / (y * y), 0.0)
+            y = where(small, y + 1.0, y)
+        r = 1.0 / (y * y)
+        series = 0.0
+        for c, _ in reversed(terms):  # powers 3, 5, 7, ...: Horner in 1/y^2
+            series = series * r + c
+        shifted = (1.0 / y + 0.5 * r) - (1.0 / x + 0.5 / (x * x))
+        return series * r / y + (steps + shifted)
     return tail
 
 
