@@ -65,6 +65,9 @@ def test_every_same_family_kl_is_accurate_near_p_equal_q(family, p, q):
     (Bernoulli, (0.9999999999968707, 0.9999999996933054)),
     (Bernoulli, (0.9999999999989462, 0.9999999999990515)),
     (Bernoulli, (0.9999999985432267, 0.9999999999679228)),
+    # near the switch to the remainder: its rule must certify itself, the direct sum must hold
+    (Exponential, (1.0103471220847957, 1.0258107140938564)),
+    (Bernoulli, (7.369531289921858e-12, 0.0001350986659962292)),
 ], ids=lambda v: getattr(v, "name", ""))
 def test_hard_points_keep_twelve_digits(family, args):
     """Points from bench/accuracy.py where the generated code lost 3 to 11 digits before the
