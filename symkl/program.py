@@ -116,11 +116,18 @@ class Program:
                 out[i:i + CHUNK] = self._evaluate(part)
             else:  # the remainder runs once, on all close elements together
                 out[i:i + CHUNK], _, close[i:i + CHUNK] = self._direct(part)
-        if close is not None and close.any():
-            idx = np_.flatnonzero(close)
-            out[idx] = self._near_values([a.take(idx) for a in flat], out.take(idx))
-        if self.strict is not None:
-            out = self._fill_limits(out, flat)
+        if close is None:
+            return (self._fill_limits(out, flat) if self.strict is not None else out
+                    ).reshape(shape)
+        idx = np_.flatnonzero(close)  # cancelling or NaN
+        if len(idx):
+            direct = out.take(idx)
+            nan = np_.isnan(direct)
+            if nan.any():
+                if self.strict is not None:
+                    out[idx[nan]] = self.strict(*[a.take(idx[nan]) for a in flat])
+                idx, direct = idx[~nan], direct[~nan]
+            out[idx] = self._near_values([a.take(idx) for a in flat], direct)
         return out.reshape(shape)
 
     def _direct(self, args: list) -> tuple[Any, Any, Any]:
@@ -129,7 +136,7 @@ class Program:
         value, size = self.branches[0][0](*args)
         if not hasattr(value, "shape"):
             value = self.ops.convert([value])[0]
-        return value, size, size > CANCELLATION * value
+        return value, size, ~(size <= CANCELLATION * value)  # True for NaN too
 
     def _near_values(self, args: list, direct: Any) -> Any:
         """The remainder integral where it is more accurate than the direct sum."""
@@ -156,6 +163,7 @@ class Program:
     def _near(self, args: list) -> Any:
         ops = self.ops
         value, _, close = self._direct(args)
+        close = close & (value == value)  # NaN stays NaN (outside the domain, or 0 log 0)
         if not ops.any(close):
             return value
         full = ops.broadcast([*args, value, close])
