@@ -42,14 +42,16 @@ class Program:
     """Numeric function of ``params`` for ``expr`` (a scalar or a matrix) on ``ops``' arrays."""
 
     def __init__(self, expr: sp.Basic, params: Sequence[sp.Symbol], ops: Any,
-                 remainder: stable.TaylorRemainder | None = None):
+                 remainder: stable.TaylorRemainder | None = None, asymptotic: bool = True):
         self.ops, self.params = ops, tuple(params)
         namespace = ops.namespace()
         if isinstance(expr, sp.MatrixBase):
             self.shape = expr.shape if expr.cols != 1 else (expr.rows,)
-            self.entries = [Program(e, params, ops) for e in expr]
+            self.entries = [Program(e, params, ops, asymptotic=False) for e in expr]
             return
         self.entries = None
+        if remainder is None and asymptotic and not expr.has(sp.Piecewise):
+            expr = stable.stirling(expr)  # no remainder to catch lgamma's cancellation
         form = stable.stable_form(sp.piecewise_fold(expr) if expr.has(sp.Piecewise) else expr)
         if remainder is not None:  # log1p is slow; its cancellation is caught and handed on
             form = form.replace(stable.xlog1py, lambda x, y: stable.xlogy(x, 1 + y))
@@ -74,7 +76,7 @@ class Program:
             self.remainder = _Remainder(remainder, self.params, namespace)
         self.strict = None
         if ops.name == "numpy" and form.has(stable.xlogy, stable.xlog1py):
-            self.strict = Program(expr, params, _StrictOps(ops))
+            self.strict = Program(expr, params, _StrictOps(ops), asymptotic=False)
 
     def _fill_limits(self, out: Any, args: list) -> Any:
         """NaN elements again with 0 log y = 0 for every y (scipy's xlogy(0, nan) is NaN): the

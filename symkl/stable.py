@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import permutations
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +62,116 @@ class trigamma_tail(sp.Function):  # noqa: N801
     """
 
 
-STABLE_FUNCTIONS = (xlogy, xlog1py, log1p, expm1, betaln, trigamma_tail)
+class lgamma_tail(sp.Function):  # noqa: N801
+    """loggamma(x) - ((x - 1/2) log x - x + log(2 pi)/2): about 1/(12 x), see :func:`stirling`."""
+
+
+class digamma_tail(sp.Function):  # noqa: N801
+    """polygamma(0, x) - (log x - 1/(2 x)): about -1/(12 x^2), see :func:`stirling`."""
+
+
+STABLE_FUNCTIONS = (xlogy, xlog1py, log1p, expm1, betaln, trigamma_tail, lgamma_tail,
+                    digamma_tail)
+# each tail: the function it trims, and the first inverse power of x left in it
+TAILS = {lgamma_tail: (sp.loggamma, 1), digamma_tail: (lambda x: sp.polygamma(0, x), 2),
+         trigamma_tail: (lambda x: sp.polygamma(1, x), 3)}
+
+
+@cache
+def tail_series(tail: type) -> tuple[sp.Expr, tuple[tuple[float, int], ...]]:
+    """The leading part of ``tail``'s function at infinity (an expression in x) and the
+    (coefficient, power) pairs of the rest, sum c / x^k, to 1e-16 for x >= TAIL_FROM.
+
+    Derived by SymPy from the Stirling series, not typed in.
+
+    >>> tail_series(lgamma_tail)[0]
+    x*log(x) - x - log(x)/2 + log(2)/2 + log(pi)/2
+    >>> tail_series(digamma_tail)[1][:2]
+    ((-0.08333333333333333, 2), (0.008333333333333333, 4))
+    """
+    x = sp.Symbol("x", positive=True)
+    f, first = TAILS[tail]
+    series = sp.expand(sp.expand_log(f(x).series(x, sp.oo, 24).removeO(), force=True))
+    lead, rest = sp.S.Zero, []
+    for term in sp.Add.make_args(series):
+        c, k = term.as_coeff_exponent(x)
+        if term.has(sp.log) or not c.is_number or -k < first:
+            lead += term
+        elif abs(float(c)) * TAIL_FROM ** float(k) > 1e-18 / TAIL_FROM ** first:
+            rest.append((float(c), int(-k)))
+    return lead, tuple(sorted(rest, key=lambda ck: ck[1]))
+
+
+def tail_function(tail: type, where: Any, f: Any) -> Any:
+    """A backend's ``tail`` (lgamma_tail or digamma_tail) from its ``where`` and the trimmed
+    function ``f``: the series for x >= TAIL_FROM, f minus the leading part below.
+
+    >>> import numpy as np, scipy.special as sc
+    >>> g = tail_function(lgamma_tail, np.where, sc.gammaln)
+    >>> x = np.array([0.01, 3.0, 10.0, 20.0])
+    >>> bool(np.allclose(g(x), sc.gammaln(x) - (x - 0.5) * np.log(x) + x - 0.918938533204673,
+    ...                  rtol=1e-9, atol=0))
+    True
+    >>> float(g(np.array([1e6]))[0])  # 1/(12 x) - 1/(360 x^3): the direct difference keeps 2
+    8.333333333333056e-08
+    """
+    lead, terms = tail_series(tail)
+    x = sp.Symbol("x", positive=True)
+    from symkl.codegen import compile_function
+    ns = {"log": lambda v: (v.log() if hasattr(v, "log") else __import__("numpy").log(v))}
+    leading = compile_function([lead], (x,), ns)
+    step = terms[1][1] - terms[0][1]
+
+    def value(x: Any) -> Any:
+        big = x >= TAIL_FROM
+        z = where(big, x, TAIL_FROM)
+        r = 1.0 / z ** step
+        series = 0.0
+        for c, _ in reversed(terms):
+            series = series * r + c
+        small = where(big, 1.0, x)
+        return where(big, series / z ** terms[0][1], f(small) - leading(small)[0])
+    return value
+
+
+def stirling(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with loggamma and digamma split into their Stirling leading parts and small
+    tails, expanded so that the x log x and log x parts cancel symbolically, and logs with a
+    common coefficient combined into the log of one ratio (which :func:`stable_form` spells
+    with log1p or xlogy).  Unchanged when it has neither function, or when an argument is not
+    known to be positive.
+
+    >>> a = sp.Symbol("a", positive=True)
+    >>> stirling(sp.loggamma(a) + (1 - a) * sp.polygamma(0, a) + a).has(a * sp.log(a))
+    False
+    """
+    args = [n.args[-1] for n in expr.atoms(sp.loggamma, sp.polygamma)
+            if isinstance(n, sp.loggamma) or n.args[0] == 0]
+    if not args or not all(a.is_positive for a in args):  # log x must be real
+        return expr
+    x = sp.Symbol("x", positive=True)
+    table = {tail: tail_series(tail)[0] for tail in (lgamma_tail, digamma_tail)}
+    expr = expr.replace(lambda n: isinstance(n, sp.loggamma),
+                        lambda n: table[lgamma_tail].subs(x, n.args[0]) + lgamma_tail(n.args[0]))
+    expr = expr.replace(lambda n: isinstance(n, sp.polygamma) and n.args[0] == 0,
+                        lambda n: table[digamma_tail].subs(x, n.args[1])
+                        + digamma_tail(n.args[1]))
+    grouped: dict[sp.Expr, list[tuple[sp.Expr, sp.Expr]]] = {}
+    others = []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        number, rest = term.as_coeff_Mul()
+        logs = [f for f in sp.Mul.make_args(rest) if isinstance(f, sp.log)]
+        if len(logs) == 1 and number.is_Rational and logs[0].free_symbols:
+            coeff = sp.Mul(*[f for f in sp.Mul.make_args(rest) if f is not logs[0]])
+            grouped.setdefault(coeff, []).append((number, logs[0].args[0]))
+        else:
+            others.append(term)
+    for coeff, parts in grouped.items():
+        lead = parts[0][0]  # the log of one product of powers, times the first multiplicity
+        ratio = sp.Mul(*[arg ** (n / lead) for n, arg in parts])
+        others.append(lead * coeff * sp.log(ratio) if ratio.free_symbols else
+                      sum(n * coeff * sp.log(arg) for n, arg in parts))
+    return sp.Add(*others)
 TAIL_FROM = 10.0  # the asymptotic series of trigamma_tail is summed from here on
 
 
