@@ -24,6 +24,7 @@ from typing import Any
 import sympy as sp
 
 from symkl.family import Domain
+from symkl.stable import digamma_tail, lgamma_tail, tail_function, trigamma_tail_function
 
 BACKENDS = ("numpy", "mpmath", "torch", "jax")
 DTYPES = ("float64", "float32")
@@ -44,8 +45,15 @@ class NumpyOps:
 
         def polygamma(n, x):
             return sc.polygamma(n, x)
-        return {"log": np.log, "exp": np.exp, "sqrt": np.sqrt, "log1p": np.log1p,
-                "expm1": np.expm1, "xlogy": sc.xlogy, "xlog1py": sc.xlog1py,
+
+        def xlogy(x, y):  # x log y: faster than scipy's; NaN for 0 log 0, which
+            with np.errstate(divide="ignore", invalid="ignore"):  # Program fills with 0
+                return x * np.log(y)
+        return {"trigamma_tail": trigamma_tail_function(np.where),
+                "lgamma_tail": tail_function(lgamma_tail, np.where, sc.gammaln),
+                "digamma_tail": tail_function(digamma_tail, np.where, sc.digamma),
+                "log": np.log, "exp": np.exp, "sqrt": np.sqrt, "log1p": np.log1p,
+                "expm1": np.expm1, "xlogy": xlogy, "xlog1py": sc.xlog1py,
                 "lgamma": sc.gammaln, "digamma": sc.digamma, "polygamma": polygamma,
                 "gamma": sc.gamma, "erf": sc.erf, "erfc": sc.erfc, "abs_": np.abs,
                 "sign": np.sign, "besseli": sc.iv, "beta": sc.beta, "betaln": sc.betaln,
@@ -144,7 +152,10 @@ class TorchOps(NumpyOps):
         def betaln(a, b):
             return t.lgamma(a) + t.lgamma(b) - t.lgamma(a + b)
 
-        return {"log": t.log, "exp": t.exp, "sqrt": t.sqrt, "log1p": t.log1p, "expm1": t.expm1,
+        return {"trigamma_tail": trigamma_tail_function(t.where),
+                "lgamma_tail": tail_function(lgamma_tail, t.where, t.lgamma),
+                "digamma_tail": tail_function(digamma_tail, t.where, t.digamma),
+                "log": t.log, "exp": t.exp, "sqrt": t.sqrt, "log1p": t.log1p, "expm1": t.expm1,
                 "xlogy": xlogy, "xlog1py": xlog1py, "lgamma": t.lgamma, "digamma": t.digamma,
                 "polygamma": t.polygamma, "gamma": lambda x: t.exp(t.lgamma(x)),
                 "erf": t.erf, "erfc": t.erfc, "abs_": t.abs, "sign": t.sign,
@@ -231,7 +242,9 @@ class JaxOps(NumpyOps):
                    "erf": js.erf, "erfc": js.erfc, "beta": js.beta, "betaln": js.betaln,
                    "lowergamma": lambda a, x: js.gammainc(a, x) * js.gamma(a),
                    "uppergamma": lambda a, x: js.gammaincc(a, x) * js.gamma(a),
-                   "expi": js.expi})
+                   "expi": js.expi, "trigamma_tail": trigamma_tail_function(jnp.where),
+                   "lgamma_tail": tail_function(lgamma_tail, jnp.where, js.gammaln),
+                   "digamma_tail": tail_function(digamma_tail, jnp.where, js.digamma)})
         for name in ("besseli", "lambertw"):
             ns.pop(name)
         return {k: (getattr(jnp, v.__name__, v) if getattr(v, "__module__", "") == "numpy"

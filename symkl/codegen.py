@@ -137,11 +137,31 @@ def functions_used(expr: sp.Basic) -> set[str]:
 
 
 def compile_function(exprs: Sequence[sp.Basic], params: Sequence[sp.Symbol],
-                     namespace: dict[str, Any]) -> Callable[..., tuple]:
-    """One function of the parameters returning the tuple of ``exprs``' values."""
+                     namespace: dict[str, Any], shared: bool = False) -> Callable[..., tuple]:
+    """One function of the parameters returning the tuple of ``exprs``' values.
+
+    ``shared=True`` computes common subexpressions once (SymPy's cse), as locals ``_c0, ...``.
+
+    >>> x = sp.Symbol("x", positive=True)
+    >>> print(compile_function([sp.log(x) + 1, sp.Abs(sp.log(x))], (x,), {}, shared=True).source)
+    def _generated(_a0):
+        _c0 = log(_a0)
+        return ((1.0 + _c0), abs_(_c0),)
+    <BLANKLINE>
+    """
     args = ", ".join(f"_a{i}" for i in range(len(params)))
-    body = ", ".join(source(e, params) for e in exprs)
-    code = f"def _generated({args}):\n    return ({body},)\n"
+    lines = []
+    if shared:
+        pairs, exprs = sp.cse(list(exprs), symbols=sp.numbered_symbols("_c", cls=sp.Dummy),
+                              order="none")
+        printer = _Printer(params)
+        for i, (sym, e) in enumerate(pairs):
+            lines.append(f"    _c{i} = {printer(e)}\n")
+            printer.names[sym] = f"_c{i}"
+        body = ", ".join(printer(e) for e in exprs)
+    else:
+        body = ", ".join(source(e, params) for e in exprs)
+    code = f"def _generated({args}):\n{''.join(lines)}    return ({body},)\n"
     scope = dict(namespace)
     exec(compile(code, "<symkl generated>", "exec"), scope)  # noqa: S102 - our own printed code
     fn = scope["_generated"]

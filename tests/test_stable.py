@@ -51,6 +51,53 @@ def test_every_same_family_kl_is_accurate_near_p_equal_q(family, p, q):
     assert rel(r.lambdify()(*p, *q), truth) < 1e-12
 
 
+@pytest.mark.parametrize("family, args", [
+    # Gamma near P = Q at large shape, mean kept: psi1(a) h0^2 cancels a h1^2/b^2 - 2 h0 h1/b
+    (Gamma, (148699.8550169011, 11.554686361382016, 148699.8550169011 * (1 + 1e-9),
+             11.554686361382016 * (1 + 1e-9))),
+    (Gamma, (6252.839729574281, 397759.7363085988, 6.503859445858862, 1.0860671916553362)),
+    # Beta with shapes up to 1e6: loggamma terms of 1e7 cancel to a KL of order 1 to 100
+    (Beta, (346548.17103641055, 26069.92882257503, 115.22844298417655, 4.539609199256248)),
+    (Beta, (11.364973520670972, 447652.0430588123, 19.499878554075977, 719413.0143450955)),
+    (Beta, (840.552768329041, 32.80852977460895, 924.6080451619451, 29.527676797148054)),
+    (Beta, (50.0, 400.0, 50.0 * (1 + 1e-10), 400.0 * (1 + 1e-10))),
+    # Bernoulli with p near 1: p/q rounds to 1 +- eps, and 1 - p(t) rounds on the segment
+    (Bernoulli, (0.9999999999968707, 0.9999999996933054)),
+    (Bernoulli, (0.9999999999989462, 0.9999999999990515)),
+    (Bernoulli, (0.9999999985432267, 0.9999999999679228)),
+    # near the switch to the remainder: its rule must certify itself, the direct sum must hold
+    (Exponential, (1.0103471220847957, 1.0258107140938564)),
+    (Bernoulli, (7.369531289921858e-12, 0.0001350986659962292)),
+], ids=lambda v: getattr(v, "name", ""))
+def test_hard_points_keep_twelve_digits(family, args):
+    """Points from bench/accuracy.py where the generated code lost 3 to 11 digits before the
+    trigamma split, the graded remainder and the end-relative evaluation (1e-12 vs 50 digits)."""
+    r = symkl.kl(family(), family())
+    assert rel(r.lambdify()(*args), exact(r, *args)) < 1e-12
+
+
+@pytest.mark.parametrize("P, Q, args", [
+    (Beta, Exponential, (4.5e5, 2.0e5, 1.3)),
+    (Beta, Normal, (3.0e5, 7.0e5, 0.3, 0.01)),
+    (Gamma, Exponential, (2.0e5, 1.5, 1e-5)),
+], ids=lambda v: getattr(v, "name", ""))
+def test_large_shapes_across_families_keep_twelve_digits(P, Q, args):
+    """No remainder across families: loggamma and digamma are split into Stirling leading
+    parts (x log x cancels symbolically) and small tails; 1e-12 of 50-digit mpmath."""
+    r = symkl.kl(P(), Q())
+    assert rel(r.lambdify()(*args), exact(r, *args)) < 1e-12
+
+
+def test_bernoulli_zero_zero_is_the_limit_zero_not_nan():
+    """0 log(0/0) is 0: KL(Bernoulli(0) || Bernoulli(0)) = KL(1 || 1) = 0, also in arrays."""
+    f = symkl.kl(Bernoulli(), Bernoulli()).lambdify()
+    assert float(f(0.0, 0.0)) == 0.0 and float(f(1.0, 1.0)) == 0.0
+    p = np.array([0.0, 1.0, 0.0, 0.5] * 20000)
+    q = np.array([0.0, 1.0, 0.5, 0.5] * 20000)
+    np.testing.assert_allclose(f(p, q)[:4], [0.0, 0.0, np.log(2.0), 0.0], rtol=1e-15)
+    assert np.isnan(f(-0.5, 0.3))  # outside the domain stays NaN
+
+
 def test_far_points_where_the_remainder_is_unreliable_keep_the_direct_sum():
     """A far Gamma pair with large cancelling terms (remainder path crosses a steep region)
     is still accurate: the embedded error estimate rejects the quadrature there."""
