@@ -171,7 +171,9 @@ def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
     roots of the log-ratio by its shape: a polynomial of degree <= 2 in x (normals, Cauchys,
     exponentials), or in log x (solved in u = log x, F integrated in u: log-normals), or
     piecewise so between the kinks of its |a x + b| terms (Laplaces: the line is split at the
-    kinks, in both orders if their order is unknown, and F is integrated piece by piece).
+    kinks, in both orders if their order is unknown, and F is integrated piece by piece; where
+    the parameters decide whether a piece holds a crossing, its term is a Piecewise on the sign
+    change of log p - log q across the piece).
 
     >>> from symkl.families import Bernoulli, Laplace
     >>> total_variation(Bernoulli("p"), Bernoulli("q")).expr
@@ -195,7 +197,7 @@ def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
     roots = crossing_points(bp, bq, x)
     if roots:
         pieces = [(lo, hi, bp.density(x), bq.density(x))]
-        crossings = [(0, r, r) for r in _inside(roots, lo, hi, bp, bq, P, Q)]
+        crossings = [(0, r, r, sp.true) for r in _inside(roots, lo, hi, bp, bq, P, Q)]
         total, steps, conditions = _tv_sum(pieces, crossings, x)
     elif abs_kinks(ratio, x):
         total, steps, conditions = _tv_between_kinks(bp, bq, x, ratio, P, Q)
@@ -203,7 +205,7 @@ def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
             and sp.degree(in_log, u) <= 2:  # u = log x; F_P(e^u) integrates p(e^t) e^t dt
         ends = [sp.log(e) if e.is_extended_positive else -sp.oo for e in (lo, hi)]
         pieces = [(*ends, *(sp.exp(b.logpdf(sp.exp(u)) + u) for b in (bp, bq)))]
-        crossings = [(0, r, sp.exp(r)) for r in _inside(
+        crossings = [(0, r, sp.exp(r), sp.true) for r in _inside(
             [r for r in sp.solve(in_log, u) if r.is_real is not False], *ends, bp, bq, P, Q)]
         total, steps, conditions = _tv_sum(pieces, crossings, u)
     else:
@@ -218,19 +220,21 @@ def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
 Piece = tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]  # (a, b, p, q): p and q smooth on (a, b)
 
 
-def _tv_sum(pieces: list[Piece], crossings: list[tuple[int, sp.Expr, sp.Expr]],
+def _tv_sum(pieces: list[Piece], crossings: list[tuple[int, sp.Expr, sp.Expr, sp.Basic]],
             x: sp.Symbol) -> tuple[sp.Expr, list, list]:
-    """sum over the crossings (j, r, shown) of |F_P(r) - F_Q(r)|, r in piece j, with F the
-    integral of the pieces up to r; ``shown`` is r as a point of the support (e^r in log x)."""
+    """sum over the crossings (j, r, shown, where) of |F_P(r) - F_Q(r)|, r in piece j, with F
+    the integral of the pieces up to r; ``shown`` is r as a point of the support (e^r in log x),
+    and the term counts only ``where`` r is in its piece (a Piecewise unless always)."""
     steps, total, conditions = [], sp.S.Zero, []
-    for j, r, shown in crossings:
+    for j, r, shown, where in crossings:
         spans = [*pieces[:j], (pieces[j][0], r, *pieces[j][2:])]
         cdfs = [sum(sp.integrate(s[k], (x, s[0], s[1]), conds="none") for s in spans).replace(
             lambda e: isinstance(e, sp.exp), lambda e: exp_of_sum(e.args[0])) for k in (2, 3)]
         gap = (cdfs[0] - cdfs[1]).replace(  # exponents as one fraction: mu/b - mu/b cancel
             lambda e: isinstance(e, sp.exp), lambda e: sp.exp(sp.cancel(e.args[0])))
         gap = sp.simplify(sp.expand(gap.rewrite(sp.erf)))
-        total += sp.Abs(gap)
+        total += sp.Abs(gap) if where == sp.true else sp.Piecewise((sp.Abs(gap), where),
+                                                                    (0, True))
         conditions += _nonzero_denominators(r)
         steps += [Step("crossing point", "r", shown),
                   Step("F_P(r) - F_Q(r)", "F_P(r) - F_Q(r)", gap)]
@@ -256,10 +260,16 @@ def _tv_between_kinks(bp, bq, x: sp.Symbol, ratio: sp.Expr, P, Q) -> tuple[sp.Ex
     +-(a x + b), the log-ratio is a polynomial, and its roots inside the piece are crossings.
     Two kinks of unknown order give both orders; if the value in each, written with the
     distance d between the kinks, is the same function of d, TV is it at d = |k2 - k1|, else a
-    Piecewise on the order."""
+    Piecewise on the order.  A root whose piece the parameters decide (beyond the order of the
+    kinks) counts where p - q changes sign across its piece (g(a) g(b) < 0, g = log p - log q,
+    g(-oo) ~ -slope, g(oo) ~ slope): a Piecewise term."""
     lo, hi = bp.support().inf, bp.support().sup
     kinks = [k for k in dict.fromkeys(abs_kinks(ratio, x)) if _inside_support(
         k, lo, hi, bp, bq) is not False]
+    slopes = [sp.diff(n.args[0], x) for n in ratio.atoms(sp.Abs) if n.args[0].has(x)]
+    if any(a.is_zero is not False or a.is_positive is None for a in slopes):
+        raise NotDerivable("total_variation", P, Q, {
+            "crossing": f"the signs of the slopes {slopes} inside |a x + b| are not known"})
     orders = _orders(kinks)
     if orders is None:
         raise NotDerivable("total_variation", P, Q, {
@@ -281,19 +291,34 @@ def _tv_between_kinks(bp, bq, x: sp.Symbol, ratio: sp.Expr, P, Q) -> tuple[sp.Ex
             for r in sp.solve(g, x):
                 where = _holds([r - a if a != -sp.oo else sp.S.One,
                                 b - r if b != sp.oo else sp.S.One], given, bp, bq)
-                if where is None:
+                if where is None and sp.degree(g, x) == 2:
                     raise NotDerivable("total_variation", P, Q, {
                         "crossing": f"whether p = q at x = {r} falls in ({a}, {b}) depends on "
-                                    f"the parameters beyond the order {given} of the kinks (a "
-                                    f"case analysis this route does not do)"})
-                if where:
-                    crossings.append((j, r, r))
+                                    f"the parameters beyond the order {given} of the kinks, "
+                                    f"and log p - log q is quadratic there"})
+                if where is not False:
+                    crossings.append((j, r, r, sp.true if where else _sign_change(g, x, a, b)))
         values.append((*_tv_sum(pieces, crossings, x), given))
     if len(values) == 1:
         return values[0][:3]
     (ta, sa, ca, ga), (tb, sb, cb, gb) = values
-    total = _same_in_distance(ta, tb, *kinks) or sp.Piecewise((ta, ga), (tb, True))
+    same = None if ta.has(sp.Piecewise) else _same_in_distance(ta, tb, *kinks)  # simplify on
+    total = same or sp.Piecewise((ta, ga), (tb, True))  # Piecewise sums took ~60 s: not tried
     return total, sa + sb, ca + cb
+
+
+def _sign_change(g: sp.Expr, x: sp.Symbol, a: sp.Expr, b: sp.Expr) -> sp.Basic:
+    """Where a linear g = log p - log q has its root in (a, b]: g(a) g(b) < 0, or g(b) = 0 (a
+    crossing on the kink b counts in the piece left of it); an infinite end is read off the
+    slope s, g(-oo) ~ -s and g(oo) ~ s (s written as its numerator if its denominator is > 0).
+    """
+    s = sp.diff(g, x)
+    num, den = sp.fraction(sp.together(s))
+    s = num if den.is_positive else s
+    if b == sp.oo:
+        return sp.Lt(s * g.subs(x, a), 0)
+    gb = g.subs(x, b)
+    return sp.Or(sp.Gt(s * gb, 0) if a == -sp.oo else sp.Lt(g.subs(x, a) * gb, 0), sp.Eq(gb, 0))
 
 
 def _orders(kinks: list) -> list[tuple[list, sp.Basic]] | None:
@@ -309,8 +334,8 @@ def _orders(kinks: list) -> list[tuple[list, sp.Basic]] | None:
 
 
 def _resolve_abs(e: sp.Expr, x: sp.Symbol, left: list) -> sp.Expr:
-    """|a x + b| as +-(a x + b) on a piece whose left kinks are ``left`` (the sign of a must
-    be known)."""
+    """|a x + b| as +-(a x + b) on a piece whose left kinks are ``left`` (the sign of a is
+    known: checked by the caller)."""
     def sign(arg: sp.Expr) -> sp.Expr:
         if not arg.has(x):
             return sp.Abs(arg)
