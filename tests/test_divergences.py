@@ -85,13 +85,123 @@ def test_bad_orders_and_names_are_rejected():
 
 
 def test_no_route_gives_not_derivable_with_a_numeric_value():
-    """Laplace TV has no route: NotDerivable, and a labelled quadrature value split at p = q."""
-    with pytest.raises(NotDerivable) as info:
-        symkl.divergence("total_variation", Laplace(0, 1), Laplace(1, 1))
+    """Gamma(2, 1) vs Gamma(3, 2): p = q where x - log x = 2 log 2 (Lambert W roots, no route):
+    NotDerivable says so, with a labelled quadrature value split at p = q."""
+    with pytest.raises(NotDerivable, match="Lambert W") as info:
+        symkl.divergence("total_variation", Gamma(2, 1), Gamma(3, 2))
     value = info.value.numeric()
     with mpmath.workdps(30):
-        exact = 1 - mpmath.exp(-mpmath.mpf(1) / 2)  # TV of Laplace(0,1), Laplace(1,1)
+        g = lambda x: x - mpmath.log(x) - 2 * mpmath.log(2)  # noqa: E731
+        roots = [mpmath.findroot(g, start) for start in (mpmath.mpf("0.2"), mpmath.mpf(3))]
+        exact = mpmath.quad(lambda x: abs(x * mpmath.exp(-x) - 4 * x**2 * mpmath.exp(-2 * x)),
+                            [0, *roots, mpmath.inf]) / 2
         assert "numeric" in value.label and abs(value.value - exact) < 1e-20
+
+
+def _laplace_tv_quadrature(m1, b1, m2, b2) -> mpmath.mpf:
+    """(1/2) integral |p - q| for two Laplaces, split at the kinks and at every p = q."""
+    p = lambda x: mpmath.exp(-abs(x - m1) / b1) / (2 * b1)  # noqa: E731
+    q = lambda x: mpmath.exp(-abs(x - m2) / b2) / (2 * b2)  # noqa: E731
+    nodes = {m1, m2}
+    for lo, hi in [(-mpmath.inf, min(m1, m2)), (min(m1, m2), max(m1, m2)),
+                   (max(m1, m2), mpmath.inf)]:  # log p - log q is linear on each piece
+        if lo == hi:
+            continue
+        u, v = ((hi - 2, hi - 1) if lo == -mpmath.inf else (lo + 1, lo + 2) if hi == mpmath.inf
+                else (lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3))  # two points inside
+        g = lambda x: mpmath.log(p(x)) - mpmath.log(q(x))  # noqa: E731
+        slope = (g(v) - g(u)) / (v - u)
+        if abs(slope) > mpmath.mpf(10) ** (-mpmath.mp.dps // 2):  # 0 up to rounding: none
+            r = u - g(u) / slope
+            if lo < r < hi:
+                nodes.add(r)
+    ends = [-mpmath.inf, *sorted(nodes), mpmath.inf]
+    return mpmath.quad(lambda x: abs(p(x) - q(x)), ends) / 2
+
+
+@pytest.mark.parametrize("m1, m2, b", [(0, 1, 1), (1, -3, "1/2"), ("-7/4", "3/8", 3)])
+def test_laplace_total_variation_with_equal_scales(m1, m2, b):
+    """TV(Laplace(mu1, b), Laplace(mu2, b)) = 1 - exp(-|mu1 - mu2| / (2 b)): one crossing at
+    the midpoint, in either order of mu1, mu2 (the engine splits at the kinks both ways)."""
+    mu1, mu2 = sp.symbols("mu1 mu2", real=True)
+    bs = sp.Symbol("b", positive=True)
+    r = symkl.total_variation(Laplace("mu1", "b"), Laplace("mu2", "b"))
+    oracle = 1 - sp.exp(-sp.Abs(mu1 - mu2) / (2 * bs))
+    point = {mu1: sp.Rational(m1), mu2: sp.Rational(m2), bs: sp.Rational(b)}
+    with mpmath.workdps(30):
+        exact = mpmath.mpf(sp.N(oracle.xreplace(point), 40))
+        derived = mpmath.mpf(sp.N(r.expr.xreplace(point), 40))
+        quad = _laplace_tv_quadrature(*(mpmath.mpf(sp.N(point[s], 40)) for s in (mu1, bs, mu2, bs)))
+        assert abs(derived - exact) < 1e-25 and abs(quad - exact) < 1e-20
+    assert r.verify().ok
+
+
+@pytest.mark.parametrize("mu, b1, b2", [(0, 1, 2), ("1/3", 3, "1/2"), (-2, "5/4", "7/4")])
+def test_laplace_total_variation_with_equal_locations(mu, b1, b2):
+    """TV(Laplace(mu, b1), Laplace(mu, b2)) = |t^(b1/(b2 - b1)) - t^(b2/(b2 - b1))| with
+    t = b1/b2: two crossings mu +- b1 b2 log(b2/b1)/(b2 - b1), symmetric about mu."""
+    m = sp.Symbol("mu", real=True)
+    s1, s2 = sp.symbols("b1 b2", positive=True)
+    r = symkl.total_variation(Laplace("mu", "b1"), Laplace("mu", "b2"))
+    assert len([s for s in r.steps if s.label == "crossing point"]) == 2
+    t = s1 / s2
+    oracle = sp.Abs(t ** (s1 / (s2 - s1)) - t ** (s2 / (s2 - s1)))
+    point = {m: sp.Rational(mu), s1: sp.Rational(b1), s2: sp.Rational(b2)}
+    with mpmath.workdps(30):
+        exact = mpmath.mpf(sp.N(oracle.xreplace(point), 40))
+        derived = mpmath.mpf(sp.N(r.expr.xreplace(point), 40))
+        quad = _laplace_tv_quadrature(*(mpmath.mpf(sp.N(point[s], 40)) for s in (m, s1, m, s2)))
+        assert abs(derived - exact) < 1e-25 and abs(quad - exact) < 1e-20
+    assert r.verify().ok
+
+
+def test_laplace_total_variation_with_numbers_is_exact():
+    """Numeric parameters: the kinks are ordered, the crossings placed, the value exact."""
+    r = symkl.total_variation(Laplace(0, 1), Laplace(1, 2))
+    with mpmath.workdps(30):
+        exact = _laplace_tv_quadrature(mpmath.mpf(0), mpmath.mpf(1), mpmath.mpf(1), mpmath.mpf(2))
+        assert abs(mpmath.mpf(sp.N(r.expr, 40)) - exact) < 1e-20
+    assert r.verify().ok
+
+
+def test_laplace_total_variation_in_general_is_a_piecewise_on_the_sign_changes():
+    """All four parameters free: both orders of mu1, mu2; in each, a crossing counts on a piece
+    where log p - log q changes sign.  Checked against quadrature in every regime: b1 < b2 and
+    b1 > b2, crossings in the middle or outer pieces, mu1 > mu2, mu1 = mu2."""
+    r = symkl.total_variation(Laplace(), Laplace())
+    assert r.expr.has(sp.Piecewise) and r.verify().ok
+    names = {s.name: s for s in r.expr.free_symbols}
+    for m1, b1, m2, b2 in [(0, 1, 1, 2), (0, 1, 5, 2), (0, 2, "1/10", 1), (3, 2, 0, 1),
+                           (1, "1/2", 1, 3), (-1, 3, 2, "1/4"), (2, "3/2", -2, "7/4")]:
+        values = [sp.Rational(v) for v in (m1, b1, m2, b2)]
+        point = {names[n]: v for n, v in zip(("mu1", "b1", "mu2", "b2"), values)}
+        with mpmath.workdps(30):
+            derived = mpmath.mpf(sp.N(r.expr.xreplace(point), 40))
+            quad = _laplace_tv_quadrature(*(mpmath.mpf(sp.N(v, 40)) for v in values))
+            assert abs(derived - quad) < 1e-20, (m1, b1, m2, b2)
+
+
+@pytest.mark.parametrize("P, Q, oracle", [
+    ("LogNormal('m1', 's')", "LogNormal('m2', 's')", "Abs(erf((m1 - m2)/(2*sqrt(2)*s)))"),
+    ("LogNormal()", "LogNormal()", None)], ids=["same-sigma", "general"])
+def test_lognormal_total_variation_is_the_normals(P, Q, oracle):
+    """log p - log q is a quadratic in log x: solved in u = log x, F integrated in u.  TV is
+    invariant under x = e^y, so it equals the normals' TV (same-sigma: erf(|m1 - m2|/(2 sqrt 2
+    s))), and it matches quadrature."""
+    from symkl.families import LogNormal  # noqa: F401 (used by eval)
+    r = symkl.total_variation(eval(P), eval(Q))
+    assert r.verify().ok
+    if oracle is not None:
+        m1, m2 = sp.symbols("m1 m2", real=True)
+        expected = sp.sympify(oracle, locals={"m1": m1, "m2": m2,
+                                              "s": sp.Symbol("s", positive=True)})
+        assert sp.simplify(r.expr - expected) == 0
+    else:
+        normal = symkl.total_variation(Normal(), Normal()).expr
+        point = {s: v for s, v in zip(sorted(r.expr.free_symbols, key=str),
+                                      [sp.Rational(1, 3), -1, sp.Rational(3, 2),
+                                       sp.Rational(1, 2)])}  # mu1, mu2, sigma1, sigma2
+        assert abs(sp.N((r.expr - normal).xreplace(point), 30)) < 1e-25
 
 
 @pytest.mark.parametrize("P, Q", [(Bernoulli(), Bernoulli()),
