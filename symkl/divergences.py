@@ -274,7 +274,7 @@ def _tv_between_kinks(bp, bq, x: sp.Symbol, ratio: sp.Expr, P, Q) -> tuple[sp.Ex
     if orders is None:
         raise NotDerivable("total_variation", P, Q, {
             "crossing": f"the kinks {kinks} of log p - log q = {ratio} have no known order"})
-    values = []
+    values, sampled = [], []  # positivity only seen at sample points: stated as conditions
     for ks, given in orders:
         edges, pieces, crossings = [lo, *ks, hi], [], []
         for j, (a, b) in enumerate(zip(edges, edges[1:])):
@@ -289,8 +289,12 @@ def _tv_between_kinks(bp, bq, x: sp.Symbol, ratio: sp.Expr, P, Q) -> tuple[sp.Ex
                     "crossing": f"on ({a}, {b}) log p - log q = {g} is no polynomial of "
                                 f"degree <= 2"})
             for r in sp.solve(g, x):
-                where = _holds([r - a if a != -sp.oo else sp.S.One,
-                                b - r if b != sp.oo else sp.S.One], given, bp, bq)
+                margins = [r - a if a != -sp.oo else sp.S.One,
+                           b - r if b != sp.oo else sp.S.One]
+                where = _holds(margins, given, bp, bq)
+                if where:
+                    sampled += [_stated(m, given) for m in margins
+                                if _positive_under(m, given) is not True]
                 if where is None and sp.degree(g, x) == 2:
                     raise NotDerivable("total_variation", P, Q, {
                         "crossing": f"whether p = q at x = {r} falls in ({a}, {b}) depends on "
@@ -300,11 +304,11 @@ def _tv_between_kinks(bp, bq, x: sp.Symbol, ratio: sp.Expr, P, Q) -> tuple[sp.Ex
                     crossings.append((j, r, r, sp.true if where else _sign_change(g, x, a, b)))
         values.append((*_tv_sum(pieces, crossings, x), given))
     if len(values) == 1:
-        return values[0][:3]
+        return values[0][0], values[0][1], values[0][2] + sampled
     (ta, sa, ca, ga), (tb, sb, cb, gb) = values
     same = None if ta.has(sp.Piecewise) else _same_in_distance(ta, tb, *kinks)  # simplify on
     total = same or sp.Piecewise((ta, ga), (tb, True))  # Piecewise sums took ~60 s: not tried
-    return total, sa + sb, ca + cb
+    return total, sa + sb, ca + cb + sampled
 
 
 def _sign_change(g: sp.Expr, x: sp.Symbol, a: sp.Expr, b: sp.Expr) -> sp.Basic:
@@ -345,10 +349,36 @@ def _resolve_abs(e: sp.Expr, x: sp.Symbol, left: list) -> sp.Expr:
     return e.replace(sp.Abs, sign)
 
 
+def _positive_under(e: sp.Expr, given: sp.Basic) -> bool | None:
+    """Whether e > 0 follows from ``given`` (strict orders a < b), by writing b = a + d, d > 0.
+
+    >>> m1, m2 = sp.symbols("m1 m2", real=True)
+    >>> _positive_under(m2 / 2 - m1 / 2, sp.Lt(m1, m2))
+    True
+    """
+    for rel in sp.And.make_args(given):
+        if isinstance(rel, (sp.StrictLessThan, sp.StrictGreaterThan)):
+            gap = rel.rhs - rel.lhs if isinstance(rel, sp.StrictLessThan) else rel.lhs - rel.rhs
+            free = sorted(gap.free_symbols, key=str)
+            if free:
+                d = sp.Dummy("d", positive=True)
+                solved = sp.solve(gap - d, free[0])
+                if solved:
+                    e = e.subs(free[0], solved[0])
+    return sp.simplify(e).is_positive
+
+
+def _stated(margin: sp.Expr, given: sp.Basic) -> sp.Basic:
+    """margin > 0 (where ``given`` holds), tidied, as a condition of the result."""
+    tidy = sp.Gt(sp.factor(sp.simplify(sp.expand_log(margin, force=True))), 0)
+    return tidy if given == sp.S.true else sp.Implies(given, tidy)
+
+
 def _holds(positive: list, given: sp.Basic, bp, bq) -> bool | None:
     """Whether all of ``positive`` are > 0 where ``given`` holds: by SymPy's assumptions, else
     the same at 24 seeded admissible parameter points satisfying ``given`` (then checked by
-    verify() like any other result)."""
+    verify() like any other result, and stated in the result's conditions by the caller, since
+    a sample is no proof)."""
     if all(e.is_positive for e in positive):
         return True
     if any(e.is_nonpositive for e in positive):
