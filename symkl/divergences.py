@@ -208,15 +208,29 @@ def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
         crossings = [(0, r, sp.exp(r), sp.true) for r in _inside(
             [r for r in sp.solve(in_log, u) if r.is_real is not False], *ends, bp, bq, P, Q)]
         total, steps, conditions = _tv_sum(pieces, crossings, u)
+        if total.has(sp.Integral):  # F in u failed: in x (Chi-square: lower gamma functions)
+            try:
+                with time_budget(_CDF_BUDGET):
+                    total, steps, conditions = _tv_sum(
+                        [(lo, hi, bp.density(x), bq.density(x))],
+                        [(0, sp.exp(r), sp.exp(r), w) for _, r, _, w in crossings], x)
+            except BudgetExceeded as why:
+                raise NotDerivable("total_variation", P, Q, {
+                    "crossing": f"the CDFs at the crossing points: {why}"}) from None
     else:
         raise NotDerivable("total_variation", P, Q, {"crossing": _crossing_obstacle(bp, bq, x)})
     if total.has(sp.I):
         raise NotDerivable("total_variation", P, Q, {
             "crossing": "the result SymPy gave is not manifestly real (it contains I)"})
+    if total.has(sp.Integral):
+        raise NotDerivable("total_variation", P, Q, {
+            "crossing": "SymPy could not integrate the densities up to the crossing points "
+                        "(F_P(r) - F_Q(r) stays an integral)"})
     return Result("total_variation", bp, bq, total, "crossing", tuple(steps),
                   tuple(dict.fromkeys(conditions)), "", _LHS["total_variation"], _domains(bp, bq))
 
 
+_CDF_BUDGET = 10.0  # CPU seconds for F_P, F_Q at the crossings in x (Chi: SymPy's Meijer G)
 Piece = tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]  # (a, b, p, q): p and q smooth on (a, b)
 
 

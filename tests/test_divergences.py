@@ -383,3 +383,24 @@ def test_negative_binomial_total_variation_is_fast_and_verifies():
     r = symkl.total_variation(NegativeBinomial(), NegativeBinomial())
     assert time.process_time() - start < 20
     assert r.verify().ok
+
+
+def test_chi_square_total_variation_is_closed_with_lower_gamma_functions():
+    """ChiSquared(k1) vs ChiSquared(k2): one crossing c (log-ratio linear in log x, solved in
+    u = log x), CDFs by lower incomplete gamma in x; oracle: c by findroot, then
+    |P(k1/2, c/2) - P(k2/2, c/2)| with mpmath's regularized incomplete gamma."""
+    import mpmath
+
+    from symkl.families import ChiSquared
+    r = symkl.total_variation(ChiSquared(3), ChiSquared(5))
+    assert not r.expr.has(sp.Integral)
+
+    def log_ratio(x):
+        return (0.5 * mpmath.log(x) - mpmath.loggamma(1.5) - 1.5 * mpmath.log(2)
+                - (1.5 * mpmath.log(x) - mpmath.loggamma(2.5) - 2.5 * mpmath.log(2)))
+    with mpmath.workdps(30):
+        c = mpmath.findroot(lambda x: log_ratio(x), 3)
+        oracle = abs(mpmath.gammainc(1.5, 0, c / 2, regularized=True)
+                     - mpmath.gammainc(2.5, 0, c / 2, regularized=True))
+        assert abs(mpmath.mpf(str(sp.N(r.expr, 30))) - oracle) < mpmath.mpf(10) ** -20
+    assert symkl.total_variation(ChiSquared(), ChiSquared()).verify().ok
