@@ -404,3 +404,15 @@ def test_chi_square_total_variation_is_closed_with_lower_gamma_functions():
                      - mpmath.gammainc(2.5, 0, c / 2, regularized=True))
         assert abs(mpmath.mpf(str(sp.N(r.expr, 30))) - oracle) < mpmath.mpf(10) ** -20
     assert symkl.total_variation(ChiSquared(), ChiSquared()).verify().ok
+
+
+def test_half_cauchy_renyi_meijer_form_excludes_integer_orders():
+    """SymPy's Meijer G answer is undefined at alpha = 2, 3, ... (a_i - b_j a positive
+    integer): the result says so in its conditions, and verifies where it claims to hold."""
+    from symkl.families import HalfCauchy
+    a = sp.Symbol("alpha", positive=True)
+    r = symkl.renyi(HalfCauchy(), HalfCauchy(), a)
+    assert sp.Ne(sp.sin(sp.pi * a), 0) in r.conditions
+    with pytest.raises(ValueError):
+        r.expr.subs(a, 2)
+    assert r.verify().ok
