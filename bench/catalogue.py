@@ -2,7 +2,7 @@
 
 Run ``python bench/catalogue.py`` after ``python derivations/catalogue.py``.  It prints
 
-* the outcome counts of ``derivations/catalogue.json`` and the CPU seconds spent per pair
+* the outcome counts of ``derivations/catalogue.json`` and the wall seconds spent per pair
   (derivation and verification, as recorded when each pair was derived);
 * coverage: of the ordered pairs that torch.distributions, TensorFlow Probability or the
   published tables give in closed form (``bench/peer_pairs.py``), how many symkl derives in
@@ -71,7 +71,7 @@ def main() -> None:
     check = [e.get("verify_seconds", 0.0) for e in entries]
     print(f"catalogue: {len(entries)} ordered pairs: {counts['closed']} closed, "
           f"{counts['infinite']} infinite, {counts['not derivable']} not derivable")
-    print(f"  derivation CPU time per pair: median {statistics.median(derive):.2f} s, "
+    print(f"  derivation wall time per pair (recorded in its worker): median {statistics.median(derive):.2f} s, "
           f"max {max(derive):.1f} s, total {sum(derive):.0f} s; verification total "
           f"{sum(check):.0f} s (one process; the script runs 2 workers)")
     print(f"  closed forms or infinities that failed verification: {len(bad)} (target 0) "

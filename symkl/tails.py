@@ -1,4 +1,4 @@
-"""KL(P || Q) = +oo decided from the tails alone, before any route integrates.
+"""KL(P || Q) = +oo decided from the ends of supp P alone, before the integrate route.
 
 p log(p/q) >= p - q pointwise and p - q is integrable, so the negative part of the KL integrand
 is always integrable: KL = +oo exactly when |p log(p/q)| is not integrable at some end of supp P.
@@ -25,56 +25,74 @@ _LIMIT_FAILURES = (NotImplementedError, ValueError, TypeError, AttributeError, R
 
 
 def tail_divergence(P: Bound, Q: Bound, x: sp.Symbol) -> str | None:
-    """Why KL(P || Q) is +oo because of a tail of P, or None when the tails do not decide it.
+    """Why KL(P || Q) is +oo because of an end of supp P, or None when the ends decide nothing.
 
-    Only continuous univariate pairs whose P has a power-law tail (p ~ |x|^r, r finite) are
-    examined: an exponentially decaying p outweighs any log q of the families here, and the
-    routes carry parameter conditions.  None also means "undecided" (a limit SymPy cannot take,
-    a rate that depends on the parameters).
+    At each end, x = end + direction * t, and f = p log(p/q) ~ t^r: as t -> oo (an infinite
+    end) r > -1 diverges; as t -> 0+ (a finite end, where log q can blow up: 1/x in an
+    inverse gamma against a half-normal) r < -1 does; r = -1 diverges when t |f| does not tend
+    to 0.  Only power-like p is examined (an exponentially decaying p outweighs any log q of
+    the families here).  None also means "undecided" (a limit SymPy cannot take, a rate that
+    depends on the parameters: the routes carry those conditions).
+
+    >>> from symkl.families import HalfNormal, InverseGamma
+    >>> print(tail_divergence(HalfNormal().bind(1), InverseGamma().bind(2), sp.Symbol("x")))
+    p log(p/q) ~ |x - 0|^-1 as x -> 0: not integrable, so Q's tail is too light to cover P's
     """
     if P.family.discrete or P.family.vector is not None:
         return None
     support = P.support()
-    for end, sign in ((getattr(support, "sup", None), 1), (getattr(support, "inf", None), -1)):
-        if end is None or end is not (sp.oo if sign > 0 else -sp.oo):
+    for end, inward in ((getattr(support, "sup", None), -1), (getattr(support, "inf", None), 1)):
+        if end is None:
             continue
-        t = sp.Dummy("t", positive=True)
-        r_p = _density_rate(P, sign)
-        if r_p is None or not r_p.is_finite:
-            continue
-        log_p = P.logpdf(x).subs(x, sign * t)
-        log_ratio = sp.expand(sp.expand_log(log_p - Q.logpdf(x).subs(x, sign * t), force=True))
-        grows = _limit(log_ratio, t)
-        if grows is None or grows.is_finite is not False:
-            continue  # log(p/q) tends to a constant: f ~ c |x|^r_p, integrable like p
-        magnitude = log_ratio if grows == sp.oo else -log_ratio
-        rate = _limit(sp.expand_log(sp.log(magnitude), force=True) / sp.log(t), t)
-        if rate is None:
-            continue
-        rate = r_p + rate
-        diverges = (rate > -1) == sp.S.true
-        if rate == -1:
-            edge = _limit(t * sp.exp(log_p) * magnitude, t)
-            diverges = edge is not None and (edge > 0) == sp.S.true
-        if diverges:
-            where = "oo" if sign > 0 else "-oo"
-            return (f"p log(p/q) ~ |x|^{rate} as x -> {where}: not integrable, so Q's tail is "
-                    f"too light to cover P's")
+        why = _end_divergence(P, Q, x, end, inward)
+        if why:
+            return why
     return None
 
 
-@lru_cache(maxsize=256)
-def _density_rate(P: Bound, sign: int) -> sp.Expr | None:
-    """r with p(x) ~ |x|^r at the end ``sign * oo`` (-oo for exponential decay), or None."""
+def _end_divergence(P: Bound, Q: Bound, x: sp.Symbol, end: sp.Expr, inward: int) -> str | None:
+    infinite = end.is_infinite
     t = sp.Dummy("t", positive=True)
-    log_p = sp.expand_log(P.logpdf(sp.Symbol("x", real=True)).subs(
-        sp.Symbol("x", real=True), sign * t), force=True)
-    return _limit(log_p / sp.log(t), t)
+    at = -inward * t if infinite else end + inward * t  # t -> oo, or t -> 0+ from inside
+    to = sp.oo if infinite else sp.S.Zero
+    r_p = _density_rate(P, end, inward)
+    if r_p is None or not r_p.is_finite:
+        return None
+    log_p = P.logpdf(x).subs(x, at)
+    log_ratio = sp.expand(sp.expand_log(log_p - Q.logpdf(x).subs(x, at), force=True))
+    grows = _limit(log_ratio, t, to)
+    if grows is None or grows.is_finite is not False:
+        return None  # log(p/q) tends to a constant: f ~ c t^r_p, integrable like p
+    magnitude = log_ratio if grows == sp.oo else -log_ratio
+    rate = _limit(sp.expand_log(sp.log(magnitude), force=True) / sp.log(t), t, to)
+    if rate is None:
+        return None
+    rate = r_p + rate
+    diverges = (rate > -1 if infinite else rate < -1) == sp.S.true
+    if rate == -1:
+        edge = _limit(t * sp.exp(log_p) * magnitude, t, to)
+        diverges = edge is not None and (edge > 0) == sp.S.true
+    if not diverges:
+        return None
+    shown = f"|x|^{rate} as x -> {-inward * sp.oo}" if infinite else \
+        f"|x - {end}|^{rate} as x -> {end}"
+    return f"p log(p/q) ~ {shown}: not integrable, so Q's tail is too light to cover P's"
 
 
-def _limit(e: sp.Expr, t: sp.Symbol) -> sp.Expr | None:
+@lru_cache(maxsize=256)
+def _density_rate(P: Bound, end: sp.Expr, inward: int) -> sp.Expr | None:
+    """r with p ~ t^r at x = end + inward t (t -> 0+) or x = -inward t (t -> oo), or None."""
+    t = sp.Dummy("t", positive=True)
+    x = sp.Symbol("x", real=True)
+    infinite = end.is_infinite
+    at = -inward * t if infinite else end + inward * t
+    log_p = sp.expand_log(P.logpdf(x).subs(x, at), force=True)
+    return _limit(log_p / sp.log(t), t, sp.oo if infinite else sp.S.Zero)
+
+
+def _limit(e: sp.Expr, t: sp.Symbol, to: sp.Expr = sp.oo) -> sp.Expr | None:
     try:
-        value = sp.limit(e, t, sp.oo)
+        value = sp.limit(e, t, to, "+") if to == 0 else sp.limit(e, t, to)
     except _LIMIT_FAILURES:
         return None
     if value.has(sp.Limit, sp.nan, sp.zoo):

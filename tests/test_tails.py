@@ -43,3 +43,20 @@ def test_cauchy_logistic_is_infinite_and_the_partial_integrals_grow():
 def test_a_finite_heavy_tailed_kl_is_not_called_infinite():
     r = symkl.kl(BY_NAME["cauchy"](0, 1), BY_NAME["cauchy"](1, 2), budget=3.0)
     assert r.expr.is_finite and r.route != "tail"
+
+
+@pytest.mark.parametrize("p, q", [("halfnormal", "inversegamma"), ("exponential", "inversegamma")])
+def test_a_finite_end_where_log_q_blows_up_is_infinite(p, q):
+    """E_P[1/x] diverges when p(0) > 0: the check runs at the finite end 0 as well."""
+    why = tail_divergence(bound(p, "1"), bound(q, "2"), X)
+    assert why is not None and "as x -> 0" in why
+    f = {"halfnormal": lambda x: mpmath.sqrt(2 / mpmath.pi) * mpmath.exp(-x**2 / 2),
+         "exponential": lambda x: mpmath.exp(-x)}[p]
+    parts = [mpmath.quad(lambda x: f(x) / x, [10**-(k + 1), 10**-k]) for k in range(1, 5)]
+    assert all(part > 0.5 for part in parts)  # ~ p(0) log 10 per decade: E_P[1/X] = oo
+
+
+@pytest.mark.parametrize("p, q", [("halfnormal", "gamma"), ("gamma", "inversegamma"),
+                                  ("exponential", "weibull")])
+def test_finite_ends_that_do_not_decide_return_none(p, q):
+    assert tail_divergence(bound(p, "1"), bound(q, "2"), X) is None
