@@ -71,7 +71,8 @@ def main() -> None:
     check = [e.get("verify_seconds", 0.0) for e in entries]
     print(f"catalogue: {len(entries)} ordered pairs: {counts['closed']} closed, "
           f"{counts['infinite']} infinite, {counts['not derivable']} not derivable")
-    print(f"  derivation wall time per pair (recorded in its worker): median {statistics.median(derive):.2f} s, "
+    print(f"  derivation wall time per pair (recorded in its worker): median "
+          f"{statistics.median(derive):.2f} s, "
           f"max {max(derive):.1f} s, total {sum(derive):.0f} s; verification total "
           f"{sum(check):.0f} s (one process; the script runs 2 workers)")
     print(f"  closed forms or infinities that failed verification: {len(bad)} (target 0) "

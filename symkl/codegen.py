@@ -59,10 +59,23 @@ class _Printer:
         if isinstance(e, sp.polygamma):
             self.used.add("polygamma")
             return f"polygamma({int(e.args[0])}, {self(e.args[1])})"
+        if isinstance(e, (sp.meijerg, sp.hyper)):  # mpmath's signatures: lists of parameters
+            self.used.add(type(e).__name__)
+            groups = ((e.an, e.aother), (e.bm, e.bother)) if isinstance(e, sp.meijerg) \
+                else (e.ap, e.bq)
+            return f"{type(e).__name__}({', '.join(self.params_list(g) for g in groups)}, " \
+                   f"{self(e.argument)})"
         if isinstance(e, sp.Function):
             name = _NAMES.get(type(e), type(e).__name__)
             return self.call(name, e.args, nest=type(e) in (sp.Max, sp.Min))
         raise ValueError(f"cannot generate numeric code for {type(e).__name__}: {e}")
+
+    def params_list(self, group) -> str:
+        """A (nested) tuple of parameters as a Python list literal."""
+        nested = group and isinstance(group[0], (tuple, sp.Tuple))
+        if isinstance(group, (tuple, sp.Tuple)) and nested:
+            return f"[{', '.join(self.params_list(g) for g in group)}]"
+        return f"[{', '.join(self(a) for a in group)}]"
 
     def number(self, e: sp.Expr) -> str:
         if e.is_Integer:

@@ -60,7 +60,9 @@ class Program:
             missing += sorted(codegen.functions_used(remainder.quadratic_form) - set(namespace))
         if missing:
             raise ValueError(f"the {ops.name} backend lacks {', '.join(sorted(set(missing)))}, "
-                             f"which this expression needs; use backend='numpy' or 'mpmath'")
+                             f"which this expression needs; use "
+                             + ("backend='numpy' or " if ops.name != "numpy" else "")
+                             + "backend='mpmath' (arbitrary precision, every special function)")
         pieces = form.args if isinstance(form, sp.Piecewise) else ((form, sp.true),)
         self.branches = []
         for value, cond in pieces:

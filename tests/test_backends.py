@@ -6,7 +6,7 @@ import scipy.stats
 import sympy as sp
 
 import symkl
-from symkl.families import Bernoulli, Beta, Exponential, Gamma, Laplace, Normal, Poisson
+from symkl.families import Bernoulli, Beta, Exponential, Gamma, HalfCauchy, Laplace, Normal, Poisson
 
 
 def test_numpy_function_matches_the_textbook_formula_and_broadcasts():
@@ -215,3 +215,20 @@ def test_jax_matches_numpy_near_p_equal_q_with_finite_gradients():
     np.testing.assert_allclose([float(g) for g in auto],
                                np.ravel(gam.lambdify(of="gradient")(*point)), rtol=1e-12)
     assert gam.lambdify("jax", dtype="float32")(*point).dtype == np.float32
+
+
+def test_a_meijer_g_result_is_refused_by_numpy_by_name_and_evaluated_by_mpmath():
+    """Exponential || HalfCauchy comes out with a Meijer G: numpy has none, and says so at
+    lambdify time; the mpmath backend evaluates it and agrees with quadrature."""
+    r = symkl.kl(Exponential(), HalfCauchy(), budget=10)
+    assert r.expr.has(sp.meijerg)
+    with pytest.raises(ValueError, match="numpy backend lacks meijerg.*backend='mpmath'"):
+        r.lambdify()
+    lam, g = 1.5, 2.0
+    value = r.lambdify("mpmath")(lam, g)
+    with mpmath.workdps(30):
+        def integrand(x):
+            p = lam * mpmath.exp(-lam * x)
+            return p * (mpmath.log(p) - mpmath.log(2 / (mpmath.pi * g * (1 + (x / g) ** 2))))
+        truth = mpmath.quad(integrand, [0, 1, mpmath.inf])
+    assert abs(value - truth) < 1e-12 * abs(truth)
