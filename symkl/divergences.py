@@ -894,7 +894,9 @@ def _meijer_conditions(e: sp.Expr) -> list[sp.Basic]:
             for bj in g.bm:
                 d = sp.simplify(ai - bj)
                 if d.free_symbols:
-                    out.append(sp.Ne(sp.sin(sp.pi * d), 0))
+                    zero_at = sp.simplify(sp.sin(sp.pi * d))  # sin(pi (1 - a)) is sin(pi a)
+                    out.append(sp.Ne(-zero_at if zero_at.could_extract_minus_sign()
+                                     else zero_at, 0))
     return list(dict.fromkeys(out))
 
 
