@@ -366,7 +366,8 @@ def poles_of(form: sp.Expr, qs: Sequence[sp.Symbol]) -> tuple[sp.Expr, ...]:
         for e in inner:
             for f in sp.Mul.make_args(sp.factor(e)):
                 f = f.base if f.is_Pow else f
-                if f.free_symbols & set(qs) and sp.Poly(f, *qs).total_degree() == 1:
+                if f.free_symbols & set(qs) and f.is_polynomial(*qs) \
+                        and sp.Poly(f, *qs).total_degree() == 1:  # not log(1 - lam2) itself
                     found.add(f)
     return tuple(sorted(found, key=sp.default_sort_key))
 

@@ -153,3 +153,21 @@ def test_remainder_quadratic_form_is_the_fisher_information_at_p_equal_q():
     assert sp.simplify(rem.quadratic_form.subs(sp.Symbol("lam2", positive=True), lam1)
                        - rem.steps[0] ** 2 / lam1**2) == 0
     assert taylor_remainder(symkl.kl(Exponential(), Gamma())) is None
+
+
+def test_continuous_bernoulli_kl_compiles_and_matches_mpmath_away_from_one_half():
+    """poles_of met log(1 - lam2) as a factor and sympy.Poly raised KeyError inside lambdify();
+    the generated function now exists and agrees with 50-digit mpmath (lam = 1/2 itself is a
+    removable singularity the generated code does not handle yet)."""
+    import mpmath
+    import numpy as np
+
+    import symkl
+    from symkl.families import ContinuousBernoulli
+    r = symkl.kl(ContinuousBernoulli(), ContinuousBernoulli(), budget=10)
+    f, exact = r.lambdify(), r.lambdify("mpmath")
+    for a, b in [(0.3, 0.7), (0.9, 0.1), (0.01, 0.99), (0.2, 0.2000001)]:
+        with mpmath.workdps(50):
+            truth = exact(mpmath.mpf(a), mpmath.mpf(b))
+        ours = float(f(np.array([a]), np.array([b]))[0])
+        assert abs(ours - truth) <= 1e-12 * abs(truth)
