@@ -63,19 +63,40 @@ def perturb(value: float, domain, step: float, rng: random.Random) -> float:
     return value * (1 + sign * step)
 
 
+def admissible(r, point: tuple[float, ...]) -> bool:
+    """Whether the result's own conditions (a < b for a Uniform, probabilities summing to 1,
+    a Piecewise's finiteness condition) hold at ``point``: the grid measures the closed form
+    where it claims to be the KL, not at parameters outside its domain."""
+    import sympy as sp
+    values = {s: sp.Float(v, 30) for s, v in zip(r.params, point)}
+    conditions = [*r.conditions, *r.P.constraints(), *r.Q.constraints()]
+    if isinstance(r.expr, sp.Piecewise):
+        conditions.append(r.expr.args[0].cond)
+    return all(sp.simplify(c.xreplace(values)) == sp.true for c in conditions)
+
+
 def points(r, rng: random.Random, n: int) -> dict[str, list[tuple[float, ...]]]:
-    """Seeded parameter tuples per regime, in ``r.params`` order."""
+    """Seeded admissible parameter tuples per regime, in ``r.params`` order."""
     domains = [r.domains[s] for s in r.params]
     out = {"wide": [], "large": [], "near": []}
     for regime in ("wide", "large"):
-        out[regime] = [tuple(draw(d, rng, regime) for d in domains) for _ in range(n)]
+        for _ in range(20 * n):
+            if len(out[regime]) == n:
+                break
+            p = tuple(draw(d, rng, regime) for d in domains)
+            if admissible(r, p):
+                out[regime].append(p)
     same = r.P.family is r.Q.family and len(r.params) == 2 * len(r.P.values)
     if same:
         k = len(r.P.values)
-        for i in range(n):
+        for i in range(20 * n):
+            if len(out["near"]) == n:
+                break
             p = tuple(draw(d, rng, "large" if i % 4 == 3 else "wide") for d in domains[:k])
             step = STEPS[i % len(STEPS)]
-            out["near"].append(p + tuple(perturb(v, d, step, rng) for v, d in zip(p, domains)))
+            p = p + tuple(perturb(v, d, step, rng) for v, d in zip(p, domains))
+            if admissible(r, p):
+                out["near"].append(p)
     return out
 
 
