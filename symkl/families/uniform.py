@@ -31,5 +31,6 @@ Uniform = Family(
     support=lambda a, b: sp.Interval(a, b),
     logpdf=lambda x, a, b: -sp.log(b - a),
     validate=_check_order,
+    joint=lambda a, b: (sp.Lt(a, b),),  # carried in results' conditions while undecided
     description="lower end a, upper end b (a < b)",
 )
