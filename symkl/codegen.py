@@ -72,8 +72,7 @@ class _Printer:
 
     def params_list(self, group) -> str:
         """A (nested) tuple of parameters as a Python list literal."""
-        nested = group and isinstance(group[0], (tuple, sp.Tuple))
-        if isinstance(group, (tuple, sp.Tuple)) and nested:
+        if group and isinstance(group[0], (tuple, sp.Tuple)):
             return f"[{', '.join(self.params_list(g) for g in group)}]"
         return f"[{', '.join(self(a) for a in group)}]"
 

@@ -22,6 +22,7 @@ quadrature value.
 """
 from __future__ import annotations
 
+import random
 import warnings
 
 import sympy as sp
@@ -397,7 +398,6 @@ def _holds(positive: list, given: sp.Basic, bp, bq) -> bool | None:
         return True
     if any(e.is_nonpositive for e in positive):
         return False
-    import random
     rng, seen, domains, tried = random.Random(0), set(), _domains(bp, bq), 0
     symbols = set().union(*(e.free_symbols for e in positive), given.free_symbols)
     for _ in range(400):
@@ -446,26 +446,11 @@ def _crossing_obstacle(bp, bq, x: sp.Symbol) -> str:
 
 
 def _inside_support(r: sp.Expr, lo: sp.Expr, hi: sp.Expr, bp, bq) -> bool | None:
-    """Whether the crossing r lies inside (lo, hi): by SymPy's assumptions, else by its position
-    at 24 seeded admissible parameter points (it must be the same at all of them; the result is
-    then checked by verify() like any other)."""
-    if (r - lo).is_nonpositive or (r - hi).is_nonnegative:
-        return False
-    if (lo == -sp.oo or (r - lo).is_positive) and (hi == sp.oo or (hi - r).is_positive):
-        return True
-    import random
-    rng = random.Random(0)
-    seen = set()
-    domains = _domains(bp, bq)
-    for _ in range(24):
-        point = {s: domains[s].sample(rng) for s in r.free_symbols if s in domains}
-        value = sp.N(r.xreplace(point))
-        if not value.is_real:
-            continue
-        seen.add(bool((value > lo.xreplace(point)) and (value < hi.xreplace(point))))
-    return seen.pop() if len(seen) == 1 else None
-
-
+    """Whether the crossing r lies inside (lo, hi): r - lo > 0 and hi - r > 0 by
+    :func:`_holds` (SymPy's assumptions, else the same at 24 seeded admissible points; the
+    result is then checked by verify() like any other)."""
+    margins = [m for m, end in ((r - lo, lo), (hi - r, hi)) if end.is_finite is not False]
+    return _holds(margins, sp.S.true, bp, bq) if margins else True
 
 
 def _tv_discrete(bp, bq, x, P, Q) -> Result:

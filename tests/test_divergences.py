@@ -119,6 +119,17 @@ def _laplace_tv_quadrature(m1, b1, m2, b2) -> mpmath.mpf:
     return mpmath.quad(lambda x: abs(p(x) - q(x)), ends) / 2
 
 
+def _assert_laplace_tv(r, oracle, point: dict, order: tuple) -> None:
+    """The derived TV equals the oracle (1e-25) and quadrature of (1/2)|p - q| (1e-20) at
+    ``point``; ``order`` lists (mu1, b1, mu2, b2) as symbols of ``point``; and r verifies."""
+    with mpmath.workdps(30):
+        exact = mpmath.mpf(sp.N(oracle.xreplace(point), 40))
+        derived = mpmath.mpf(sp.N(r.expr.xreplace(point), 40))
+        quad = _laplace_tv_quadrature(*(mpmath.mpf(sp.N(point[s], 40)) for s in order))
+        assert abs(derived - exact) < 1e-25 and abs(quad - exact) < 1e-20
+    assert r.verify().ok
+
+
 @pytest.mark.parametrize("m1, m2, b", [(0, 1, 1), (1, -3, "1/2"), ("-7/4", "3/8", 3)])
 def test_laplace_total_variation_with_equal_scales(m1, m2, b):
     """TV(Laplace(mu1, b), Laplace(mu2, b)) = 1 - exp(-|mu1 - mu2| / (2 b)): one crossing at
@@ -128,12 +139,7 @@ def test_laplace_total_variation_with_equal_scales(m1, m2, b):
     r = symkl.total_variation(Laplace("mu1", "b"), Laplace("mu2", "b"))
     oracle = 1 - sp.exp(-sp.Abs(mu1 - mu2) / (2 * bs))
     point = {mu1: sp.Rational(m1), mu2: sp.Rational(m2), bs: sp.Rational(b)}
-    with mpmath.workdps(30):
-        exact = mpmath.mpf(sp.N(oracle.xreplace(point), 40))
-        derived = mpmath.mpf(sp.N(r.expr.xreplace(point), 40))
-        quad = _laplace_tv_quadrature(*(mpmath.mpf(sp.N(point[s], 40)) for s in (mu1, bs, mu2, bs)))
-        assert abs(derived - exact) < 1e-25 and abs(quad - exact) < 1e-20
-    assert r.verify().ok
+    _assert_laplace_tv(r, oracle, point, (mu1, bs, mu2, bs))
 
 
 @pytest.mark.parametrize("mu, b1, b2", [(0, 1, 2), ("1/3", 3, "1/2"), (-2, "5/4", "7/4")])
@@ -147,12 +153,7 @@ def test_laplace_total_variation_with_equal_locations(mu, b1, b2):
     t = s1 / s2
     oracle = sp.Abs(t ** (s1 / (s2 - s1)) - t ** (s2 / (s2 - s1)))
     point = {m: sp.Rational(mu), s1: sp.Rational(b1), s2: sp.Rational(b2)}
-    with mpmath.workdps(30):
-        exact = mpmath.mpf(sp.N(oracle.xreplace(point), 40))
-        derived = mpmath.mpf(sp.N(r.expr.xreplace(point), 40))
-        quad = _laplace_tv_quadrature(*(mpmath.mpf(sp.N(point[s], 40)) for s in (m, s1, m, s2)))
-        assert abs(derived - exact) < 1e-25 and abs(quad - exact) < 1e-20
-    assert r.verify().ok
+    _assert_laplace_tv(r, oracle, point, (m, s1, m, s2))
 
 
 def test_laplace_total_variation_with_numbers_is_exact():
