@@ -188,7 +188,7 @@ def total_variation(P: FamilyInstance, Q: FamilyInstance) -> Result:
         return _finite_sum("total_variation", bp, bq)
     x = variable(bp.family)
     if bp.support() != bq.support():
-        raise NotDerivable("total_variation", P, Q, {"crossing": "the supports differ"})
+        return _on_overlap("total_variation", bp, bq, P, Q)
     if bp.family.discrete:
         return _tv_discrete(bp, bq, x, P, Q)
     lo, hi = bp.support().inf, bp.support().sup
@@ -492,9 +492,76 @@ def jensen_shannon(P: FamilyInstance, Q: FamilyInstance) -> Result:
     check_same_kind(bp, bq)
     if _finite(bp, bq):
         return _finite_sum("jensen_shannon", bp, bq)
+    if not bp.family.discrete and bp.support() != bq.support():
+        return _on_overlap("jensen_shannon", bp, bq, P, Q)
     raise NotDerivable("jensen_shannon", P, Q, {
         "mixture": "M = (P + Q)/2 belongs to no family here: E_P[log(p + q)] (the entropy of a "
                    "mixture) has no closed form for these densities"})
+
+
+def _on_overlap(name: str, bp, bq, P: FamilyInstance, Q: FamilyInstance) -> Result:
+    """TV or JS between densities whose supports differ, when p/q is a constant r on the
+    overlap of the supports (uniforms).  With m_P, m_Q the masses P and Q give the overlap,
+
+        TV = 1 - integral min(p, q) = 1 - min(m_P, m_Q),
+        JS = log 2 - (m_P log(1 + 1/r) + m_Q log(1 + r)) / 2
+
+    (off the overlap one density is 0: p log(2p / p) = p log 2).  A Piecewise on the nesting
+    of the supports (then one mass is 1), their overlapping, and their being disjoint
+    (TV = 1, JS = log 2).
+
+    >>> from symkl.families import Uniform
+    >>> total_variation(Uniform(0, 2), Uniform(1, 3)).expr
+    1/2
+    """
+    from symkl.support import support_condition
+    x = variable(bp.family)
+    ratio = sp.simplify(bp.logpdf(x) - bq.logpdf(x))
+    sp_p, sp_q = bp.support(), bq.support()
+    if ratio.has(x) or not all(isinstance(s, sp.Interval) or s == sp.Reals
+                               for s in (sp_p, sp_q)):
+        raise NotDerivable(name, P, Q, {"overlap": (
+            f"the supports differ and log p - log q = {ratio} is not constant on their "
+            f"overlap: the points where p = q there are not found by this route")})
+    r = sp.exp(ratio)
+    gaps, undo = _gaps(bp, bq)
+
+    def masses(span: sp.Interval) -> tuple[sp.Expr, sp.Expr]:
+        try:
+            return tuple(sp.factor(integrate_over(b.density(x).subs(gaps), x, span.subs(gaps)))
+                         .subs(undo) for b in (bp, bq))
+        except (Declined, RecursionError, NotImplementedError) as why:
+            raise NotDerivable(name, P, Q, {"overlap": f"the masses of the overlap of the "
+                                            f"supports: {why}"}) from None
+
+    def value(m_p: sp.Expr, m_q: sp.Expr) -> sp.Expr:
+        if name == "total_variation":
+            return 1 - (m_q if m_p == 1 else m_p if m_q == 1 else sp.Min(m_p, m_q))
+        return sp.log(2) - (m_p * sp.log(1 + 1 / r) + m_q * sp.log(1 + r)) / 2
+
+    branches, steps = [], []
+    with time_budget(DEFAULT_BUDGET):
+        for inner, outer, first in ((bp, bq, True), (bq, bp, False)):
+            nested = support_condition(inner, outer)
+            if nested != sp.S.false:
+                m = masses(inner.support())
+                m = (sp.S.One, m[1]) if first else (m[0], sp.S.One)
+                branches.append((value(*m), nested))
+                steps.append(Step(f"masses of the overlap, supp {'P' if first else 'Q'} inside",
+                                  "m_P, m_Q", sp.Tuple(*m)))
+        lo, hi = (sp.Max(sp_p.inf, sp_q.inf), sp.Min(sp_p.sup, sp_q.sup))
+        left = sp.Dummy("l", real=True, positive=lo.is_positive or None)
+        width = sp.Dummy("w", positive=True)
+        span = sp.Interval(left if lo.is_finite else lo,
+                           (left + width if lo.is_finite else hi) if hi.is_finite else hi)
+        back = {left: lo, width: hi - lo}
+        m = masses(span)
+        meet = sp.And(sp.Lt(sp_q.inf, sp_p.sup), sp.Lt(sp_p.inf, sp_q.sup))
+        branches.append((value(*m).xreplace(back), meet))
+        steps.append(Step("masses of the overlap", "m_P, m_Q", sp.Tuple(*m).xreplace(back)))
+        branches.append((value(sp.S.Zero, sp.S.Zero), sp.S.true))
+    return Result(name, bp, bq, sp.Piecewise(*branches), "overlap", tuple(steps), (), "",
+                  _LHS[name], _domains(bp, bq))
 
 
 def f_divergence(P: FamilyInstance, Q: FamilyInstance, f: object) -> Result:
@@ -642,30 +709,9 @@ def _power_by_integration(name: str, bp, bq, a: sp.Expr) -> Result:
     shown to converge: tails bounded by 1/x^2 for all parameters, or exponential tails whose
     rates give explicit conditions (Laplace: a/b1 - (a - 1)/b2 > 0)."""
     if bp.support() != bq.support():
-        raise Declined("supports differ")
-    x = variable(bp.family)
-    log_body = a * bp.logpdf(x) + (1 - a) * bq.logpdf(x)
-    obstacle = None if bp.family.discrete else structural_obstacle(log_body, x, bp.support())
-    if obstacle:
-        raise Declined(f"not attempted: {obstacle}")
-    body = exp_of_sum(log_body)
-    tail_conditions: list[sp.Basic] = []
-    if not (a.is_number and 0 < a < 1) and not _converges(body, x, bp):
-        tail_conditions = _exponential_tail_conditions(log_body, x, bp)
-        if tail_conditions is None:
-            raise Declined(f"for order {a} the integral converges only under conditions on the "
-                           f"parameters that this route does not derive")
+        return _power_over_overlap(name, bp, bq, a)
     with time_budget(DEFAULT_BUDGET):
-        if bp.family.discrete:
-            integral = sum_over(body, x, bp.support())
-        else:
-            integral = _rational_over_line(body, x) if bp.support() == sp.Reals else None
-            if integral is None:
-                kinks = [*bp.breakpoints(), *bq.breakpoints(), *abs_kinks(body, x)]
-                integral = integrate_over(body, x, bp.support(), kinks)
-            integral = sp.simplify(integral)
-        if integral.has(sp.Sum, sp.Integral, sp.oo, -sp.oo, sp.zoo, sp.nan):
-            raise Declined(f"the power integral did not come out in closed form: {integral}")
+        integral, tail_conditions = _power_integral(bp, bq, a, bp.support())
         value = canonical(finish(name, integral, a, log=sp.log))
     steps = (Step("power integral", r"\int p^{\alpha} q^{1-\alpha}", integral),)
     conditions = _dedupe([*(_readable(c) for c in tail_conditions),
@@ -674,6 +720,132 @@ def _power_by_integration(name: str, bp, bq, a: sp.Expr) -> Result:
     domains.update({s: ORDER for s in a.free_symbols})
     return Result(name, bp, bq, value, "integrate", steps, conditions, "", _LHS[name], domains,
                   a if name == "renyi" else None)
+
+
+def _power_integral(bp, bq, a: sp.Expr, support: sp.Set,
+                    below_one: bool = False) -> tuple[sp.Expr, list]:
+    """integral of p^a q^(1 - a) over ``support`` (inside both supports), with the conditions
+    on the parameters under which it converges (``below_one``: a < 1 is known, so it does)."""
+    x = variable(bp.family)
+    log_body = a * bp.logpdf(x) + (1 - a) * bq.logpdf(x)
+    obstacle = None if bp.family.discrete else structural_obstacle(log_body, x, support)
+    if obstacle:
+        raise Declined(f"not attempted: {obstacle}")
+    body = exp_of_sum(log_body)
+    tail_conditions: list[sp.Basic] = []
+    if not (below_one or a.is_number and 0 < a < 1) and not _converges(body, x, bp):
+        tail_conditions = _exponential_tail_conditions(log_body, x, bp)
+        if tail_conditions is None:
+            raise Declined(f"for order {a} the integral converges only under conditions on the "
+                           f"parameters that this route does not derive")
+    if bp.family.discrete:
+        integral = sum_over(body, x, support)
+    else:
+        integral = _rational_over_line(body, x) if support == sp.Reals else None
+        if integral is None:
+            kinks = [*bp.breakpoints(), *bq.breakpoints(), *abs_kinks(body, x)]
+            integral = integrate_over(body, x, support, kinks)
+        integral = sp.simplify(integral)
+    if integral.has(sp.Sum, sp.Integral, sp.oo, -sp.oo, sp.zoo, sp.nan):
+        raise Declined(f"the power integral did not come out in closed form: {integral}")
+    return integral, tail_conditions
+
+
+#: the value of each power divergence when the power integral I(a) is 0 (disjoint supports)
+_AT_ZERO = {"renyi": sp.oo, "bhattacharyya": sp.oo, "hellinger": sp.S.One}
+
+
+def _power_over_overlap(name: str, bp, bq, a: sp.Expr) -> Result:
+    """Supports that differ (ends that depend on the parameters: uniforms, Paretos).
+
+    p^a q^(1 - a) vanishes outside supp P and supp Q, so for a < 1 the power integral is over
+    their overlap [max(lo_P, lo_Q), min(hi_P, hi_Q)], and 0 when they do not overlap (then
+    Renyi and Bhattacharyya are +oo and the squared Hellinger distance is 1).  For a > 1,
+    q^(1 - a) = +oo where q = 0 < p, so I(a) is finite only when supp P lies inside supp Q
+    (then it is the integral over supp P).  The result is a Piecewise on those conditions,
+    nested supports first (the simplest form), each branch with its own convergence
+    conditions.
+
+    >>> from symkl.families import Uniform
+    >>> print(bhattacharyya(Uniform(0, 2), Uniform(1, 3)).expr)
+    log(2)
+    """
+    from symkl.support import support_condition
+    sp_p, sp_q = bp.support(), bq.support()
+    if bp.family.discrete or not all(isinstance(s, sp.Interval) or s == sp.Reals
+                                     for s in (sp_p, sp_q)):
+        raise Declined("the supports differ and are not intervals")
+    steps, branches = [], []
+    with time_budget(DEFAULT_BUDGET):
+        inside = support_condition(bp, bq)
+        if inside != sp.S.false:
+            integral, tails = _power_integral(bp, bq, a, sp_p)
+            branches.append((finish(name, integral, a, log=sp.log), sp.And(inside, *tails)))
+            steps.append(Step("power integral, supp P inside supp Q",
+                              r"\int_{\operatorname{supp} P} p^{\alpha} q^{1-\alpha}", integral))
+        below = sp.S.true if a.is_number else sp.Lt(a, 1)
+        if (a < 1) != sp.S.false and inside != sp.S.true:
+            lo, hi = (_refined(e, sp.Not(inside)) for e in _overlap(sp_p, sp_q))
+            # the overlap as [l, l + w], l and w > 0 symbols while integrating and simplifying
+            # (so that its length w = min - max stays one positive factor), then put back
+            left = sp.Dummy("l", real=True, positive=lo.is_positive or None)
+            width = sp.Dummy("w", positive=True)
+            span = sp.Interval(left if lo.is_finite else lo, left + width if hi.is_finite
+                               and lo.is_finite else hi if hi.is_infinite else hi)
+            integral, _ = _power_integral(bp, bq, a, span, below_one=True)
+            back = {left: lo, width: hi - lo}
+            meet = sp.And(sp.Lt(sp_q.inf, sp_p.sup), sp.Lt(sp_p.inf, sp_q.sup))
+            branches.append((canonical(finish(name, integral, a, log=sp.log)).xreplace(back),
+                             sp.And(below, meet)))
+            integral = integral.xreplace(back)
+            steps.append(Step("power integral over the overlap of the supports",
+                              r"\int_{\operatorname{supp} P \cap \operatorname{supp} Q} "
+                              r"p^{\alpha} q^{1-\alpha}", integral))
+            if name in _AT_ZERO and _AT_ZERO[name] != sp.oo:
+                branches.append((_AT_ZERO[name], below))
+        value = sp.Piecewise(*[(v if v.has(sp.Min, sp.Max) else canonical(v), c)
+                               for v, c in branches], (sp.oo, True))
+    conditions = _dedupe([*_nonzero_denominators(value), *_meijer_conditions(value)])
+    domains = _domains(bp, bq)
+    domains.update({s: ORDER for s in a.free_symbols})
+    return Result(name, bp, bq, value, "integrate", tuple(steps), conditions, "", _LHS[name],
+                  domains, a if name == "renyi" else None)
+
+
+def _gaps(bp, bq) -> tuple[dict, dict]:
+    """Each family's strict order a < b (Uniform) as b = a + d with a positive d, and back:
+    so that lengths b - a stay positive factors while integrating and simplifying."""
+    forward, back = {}, {}
+    for b in (bp, bq):
+        for rel in b.family.joint(*b.values):
+            if isinstance(rel, sp.StrictLessThan) and isinstance(rel.rhs, sp.Symbol):
+                d = sp.Dummy(f"d_{rel.rhs}", positive=True)
+                forward[rel.rhs], back[d] = rel.lhs + d, rel.rhs - rel.lhs
+    return forward, back
+
+
+def _refined(e: sp.Expr, given: sp.Basic) -> sp.Expr:
+    """Max/Min in ``e`` decided by ``given`` when it is one strict order u < v (the negation
+    of a nesting condition x_m1 >= x_m2), by writing v = u + d with d > 0.
+
+    >>> u, v = sp.symbols("u v", positive=True)
+    >>> _refined(sp.Max(u, v), sp.Lt(u, v))
+    v
+    """
+    if not isinstance(given, (sp.StrictLessThan, sp.StrictGreaterThan)):
+        return e
+    small, big = (given.lhs, given.rhs) if isinstance(given, sp.StrictLessThan) \
+        else (given.rhs, given.lhs)
+    if not isinstance(big, sp.Symbol):
+        return e
+    d = sp.Dummy("d", positive=True)
+    out = e.subs(big, small + d)
+    return e if out.has(sp.Max, sp.Min) else out.subs(d, big - small)
+
+
+def _overlap(sp_p: sp.Set, sp_q: sp.Set) -> tuple[sp.Expr, sp.Expr]:
+    """The ends max(lo_P, lo_Q), min(hi_P, hi_Q) of the overlap of two intervals."""
+    return sp.Max(sp_p.inf, sp_q.inf), sp.Min(sp_p.sup, sp_q.sup)
 
 
 def _rational_over_line(body: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
@@ -907,6 +1079,14 @@ def _exponential_tail_conditions(log_body: sp.Expr, x: sp.Symbol, bp) -> list | 
             return None
         if rate.has(x, sp.oo, -sp.oo, sp.zoo, sp.nan, sp.Limit):
             return None
+        if rate == 0:  # a power tail |x|^rho: rho = lim x d/dx log(integrand) < -1
+            try:
+                rho = sp.simplify(sp.limit(x * sp.diff(log_body, x), x, end))
+            except (NotImplementedError, ValueError, TypeError):
+                return None
+            if rho.has(x, sp.oo, -sp.oo, sp.zoo, sp.nan, sp.Limit):
+                return None
+            rate, sign = -1 - rho, 1
         condition = sp.Gt(sign * rate, 0)
         if condition == sp.S.false:
             return None

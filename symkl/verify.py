@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from symkl.definitions import crossing_points, finish, integrand, variable
+from symkl.definitions import POWER_ORDER, crossing_points, finish, integrand, variable
 from symkl.family import Bound, FamilyInstance, exact_number
 from symkl.integration import finite_sums_done
 
@@ -266,11 +266,13 @@ def definition_value(quantity: str, p_values, Q: Bound | None, point: dict, P: B
     if P.family.vector is not None:
         from symkl import mvquad
         return mvquad.definition_value(quantity, Pn, Qn, dps, alpha)
-    if Qn is not None and Pn.support() != Qn.support() and quantity in (
-            "total_variation", "jensen_shannon"):
-        raise NotImplementedError(f"numeric {quantity} between families with different "
-                                  f"supports is not implemented yet")
+    a = POWER_ORDER.get(quantity) or alpha
     with mpmath.workdps(dps):
+        if Qn is not None and not Pn.family.discrete and Pn.support() != Qn.support() \
+                and (quantity in POWER_ORDER or quantity in ("total_variation",
+                                                             "jensen_shannon")):
+            value = quad_over(_masked_integrand(quantity, Pn, Qn, x, a), _union_nodes(Pn, Qn))
+            return finish(quantity, value, None if a is None else _exact(a))
         term = integrand(quantity, Pn, Qn, x, alpha, generator)
         f = sp.lambdify(x, term, modules=MPMATH_MODULES)
         support = Pn.support()
@@ -285,6 +287,49 @@ def definition_value(quantity: str, p_values, Q: Bound | None, point: dict, P: B
         else:
             value = quad_over(f, _nodes(Pn, Qn, _crossings(quantity, Pn, Qn, x)))
         return finish(quantity, value, None if alpha is None else mpmath.mpf(str(sp.N(alpha, dps))))
+
+
+def _masked_integrand(quantity: str, P: Bound, Q: Bound, x: sp.Symbol, a: sp.Expr | None):
+    """The integrand of ``quantity`` where p and q are 0 outside their own supports (which
+    differ): p^a q^(1 - a) is 0 off the overlap for a < 1 and +oo where q = 0 < p for a > 1,
+    |p - q| / 2 and the Jensen-Shannon terms (0 log 0 = 0) are taken over both supports."""
+    logs = [sp.lambdify(x, b.logpdf(x), modules=MPMATH_MODULES) for b in (P, Q)]
+    spans = [(_exact(b.support().inf), _exact(b.support().sup)) for b in (P, Q)]
+    order = None if a is None else _exact(a)
+
+    def log_density(i, t):
+        lo, hi = spans[i]
+        return logs[i](t) if lo <= t <= hi else None
+
+    def f(t):
+        lp, lq = log_density(0, t), log_density(1, t)
+        if quantity in POWER_ORDER:
+            if lp is None:
+                return mpmath.mpf(0)
+            if lq is None:
+                return mpmath.mpf(0) if order < 1 else mpmath.inf
+            return _exp(order * lp + (1 - order) * lq)
+        p, q = (mpmath.mpf(0) if v is None else _exp(v) for v in (lp, lq))
+        if quantity == "total_variation":
+            return abs(p - q) / 2
+        if quantity == "jensen_shannon":
+            m = (p + q) / 2
+            return sum(v * mpmath.log(v / m) for v in (p, q) if v > 0) / 2
+        raise NotImplementedError(f"numeric {quantity} between families with different "
+                                  f"supports is not implemented")
+    return f
+
+
+def _union_nodes(P: Bound, Q: Bound) -> list:
+    """Nodes over the union of two interval supports: every end and breakpoint of either."""
+    ends = {e for b in (P, Q) for e in (b.support().inf, b.support().sup, *b.breakpoints())}
+    finite = sorted({_exact(e) for e in ends if e.is_finite})
+    lo = -mpmath.inf if -sp.oo in ends else finite[0]
+    hi = mpmath.inf if sp.oo in ends else finite[-1]
+    inner = [e for e in finite if lo < e < hi]
+    if lo == -mpmath.inf and hi == mpmath.inf and not inner:
+        inner = [mpmath.mpf(0)]
+    return [lo, *inner, hi]
 
 
 def quad_split(f, nodes: list) -> mpmath.mpf:
@@ -461,9 +506,18 @@ def _infinite_check(result, point: dict, dps: int) -> tuple[PointCheck, str]:
                 parts = outside.args if isinstance(outside, sp.Union) else (outside,)
                 mass = mpmath.fsum(mpmath.quad(density, [_mp(part.inf), _mp(part.sup)])
                                    for part in parts)
+            order = _order_at(result, point)
+            if order is not None and order < 1:  # p^a q^(1-a) = 0 everywhere: I(a) = 0
+                inside = 1 - mass
+                note = (f"P(X in supp Q) = {mpmath.nstr(inside, 10)}: the supports do not "
+                        f"overlap, so the power integral is 0 and the divergence is +oo")
+                ok = abs(inside) < mpmath.mpf(10) ** (-dps + 5)
+                return PointCheck(shown, mpmath.inf, inside, 0.0 if ok else 1.0, False), note
             note = f"P(X outside supp Q) = {mpmath.nstr(mass, 10)} > 0, so the integral is infinite"
             return PointCheck(shown, mpmath.inf, mass, 0.0 if mass > 0 else 1.0, False), note
-        f = sp.lambdify(x, integrand("kl", P, Q, x), modules=MPMATH_MODULES)
+        order = _order_at(result, point)
+        quantity = "kl" if order is None else result.quantity  # KL, Jeffreys: the KL tails
+        f = sp.lambdify(x, integrand(quantity, P, Q, x, order), modules=MPMATH_MODULES)
         lo, hi = P.support().inf, P.support().sup
         partial = []
         for r in (10, 100, 1000, 10000):  # towards every end: oo, or a finite end (1/r away)
@@ -479,6 +533,14 @@ def _infinite_check(result, point: dict, dps: int) -> tuple[PointCheck, str]:
             "end): " + ", ".join(mpmath.nstr(v, 8) for v in partial)
             + (" (growing without bound)" if growing else " (NOT growing)"))
     return PointCheck(shown, mpmath.inf, partial[-1], 0.0 if growing else 1.0, False), note
+
+
+def _order_at(result, point: dict) -> sp.Expr | None:
+    """The order a of a power divergence's integral at ``point`` (None for the others)."""
+    if result.quantity not in POWER_ORDER:
+        return None
+    fixed = POWER_ORDER[result.quantity]
+    return fixed if fixed is not None else result.order.xreplace(point)
 
 
 def _exp(v):
@@ -500,6 +562,13 @@ _UNDERFLOW = mpmath.mpf(10) ** 1000
 _FLOOR = mpmath.mpf((1, -2 * 10**1000))
 #: lambdify modules for quadrature integrands (mpmath, with the underflow-safe exp)
 MPMATH_MODULES = [{"exp": _exp}, "mpmath"]
+
+
+def _exact(v):
+    """An exact number (or +-oo) as an mpf at 10 digits beyond the working precision."""
+    if v.is_infinite:
+        return mpmath.inf if v == sp.oo else -mpmath.inf
+    return mpmath.mpf(str(sp.N(v, mpmath.mp.dps + 10)))
 
 
 def _mp(v):
