@@ -50,11 +50,18 @@ def tail_divergence(P: Bound, Q: Bound, x: sp.Symbol) -> str | None:
     return None
 
 
+def _approach(end: sp.Expr, inward: int, t: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
+    """x = -inward t with t -> oo at an infinite end, x = end + inward t with t -> 0+ at a
+    finite one (from inside the support): the point and where t goes."""
+    if end.is_infinite:
+        return -inward * t, sp.oo
+    return end + inward * t, sp.S.Zero
+
+
 def _end_divergence(P: Bound, Q: Bound, x: sp.Symbol, end: sp.Expr, inward: int) -> str | None:
     infinite = end.is_infinite
     t = sp.Dummy("t", positive=True)
-    at = -inward * t if infinite else end + inward * t  # t -> oo, or t -> 0+ from inside
-    to = sp.oo if infinite else sp.S.Zero
+    at, to = _approach(end, inward, t)
     r_p = _density_rate(P, end, inward)
     if r_p is None or not r_p.is_finite:
         return None
@@ -84,10 +91,9 @@ def _density_rate(P: Bound, end: sp.Expr, inward: int) -> sp.Expr | None:
     """r with p ~ t^r at x = end + inward t (t -> 0+) or x = -inward t (t -> oo), or None."""
     t = sp.Dummy("t", positive=True)
     x = sp.Symbol("x", real=True)
-    infinite = end.is_infinite
-    at = -inward * t if infinite else end + inward * t
+    at, to = _approach(end, inward, t)
     log_p = sp.expand_log(P.logpdf(x).subs(x, at), force=True)
-    return _limit(log_p / sp.log(t), t, sp.oo if infinite else sp.S.Zero)
+    return _limit(log_p / sp.log(t), t, to)
 
 
 def _limit(e: sp.Expr, t: sp.Symbol, to: sp.Expr = sp.oo) -> sp.Expr | None:

@@ -167,9 +167,10 @@ def sample_points(result, n: int, seed: int, expr: sp.Expr | None = None) -> lis
         point = _solve_equalities(result, conditions, point, rng)
         if not _admissible(result, conditions, point):
             continue
-        if _at(expr, point).has(sp.nan, sp.zoo):
+        value = _at(expr, point)
+        if value.has(sp.nan, sp.zoo):
             continue  # a removable singularity of the closed form (gamma(1 - alpha) at 2)
-        if split and _at(expr, point) == sp.oo:
+        if split and value == sp.oo:
             infinite = infinite or [point]
         elif len(out) < n:
             out.append(point)
