@@ -279,8 +279,9 @@ def _tv_between_kinks(bp, bq, x: sp.Symbol, ratio: sp.Expr, P, Q) -> tuple[sp.Ex
     kinks) counts where p - q changes sign across its piece (g(a) g(b) < 0, g = log p - log q,
     g(-oo) ~ -slope, g(oo) ~ slope): a Piecewise term."""
     lo, hi = bp.support().inf, bp.support().sup
-    kinks = [k for k in dict.fromkeys(abs_kinks(ratio, x)) if _inside_support(
-        k, lo, hi, bp, bq) is not False]
+    kinks = [k for k in sorted(set(abs_kinks(ratio, x)), key=sp.default_sort_key)
+             if _inside_support(k, lo, hi, bp, bq) is not False]  # sorted: the same result
+    # whatever the hash seed (abs_kinks reads a set of atoms)
     slopes = [sp.diff(n.args[0], x) for n in ratio.atoms(sp.Abs) if n.args[0].has(x)]
     if any(a.is_zero is not False or a.is_positive is None for a in slopes):
         raise NotDerivable("total_variation", P, Q, {
