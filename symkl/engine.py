@@ -71,8 +71,24 @@ def derive(quantity: str, P: FamilyInstance, Q: FamilyInstance | None = None,
     generic = _derive_generic(quantity, P.family, Q.family if Q else None, budget,
                               _index_args(P), _index_args(Q))
     if isinstance(generic, dict):
-        raise NotDerivable(quantity, P, Q, generic)
+        special = _derive_special(quantity, P, Q, budget)
+        if special is None or isinstance(special, dict):
+            raise NotDerivable(quantity, P, Q, generic)
+        return special
     return _instantiate(generic, P, Q)
+
+
+def _derive_special(quantity: str, P: FamilyInstance, Q: FamilyInstance | None,
+                    budget: float | None) -> Result | dict | None:
+    """The pair as given, when the generic one (every parameter its own symbol) has no closed
+    form but the user fixed or shared some parameters: KL(Levy(mu, c1) || Levy(mu, c2)) is
+    closed although KL(Levy(mu1, c1) || Levy(mu2, c2)) is not.  None if nothing was fixed."""
+    given = [a for inst in (P, Q) if inst is not None for a in inst.args]
+    if all(a is None for a in given):
+        return None
+    special = _derive_generic(quantity, P.family, Q.family if Q else None, budget,
+                              tuple(P.args), tuple(Q.args) if Q else ())
+    return special if isinstance(special, dict) else _instantiate(special, P, Q)
 
 
 def _index_args(inst: FamilyInstance | None) -> tuple:
