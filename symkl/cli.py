@@ -7,6 +7,8 @@ Usage (also ``python -m symkl ...``)::
     symkl kl "normal(m, s)" normal --steps   # named parameters; print the derivation steps
     symkl entropy gamma --no-verify
     symkl cross-entropy normal laplace --no-latex
+    symkl divergence bhattacharyya uniform uniform   # KL's relatives (symkl.divergences)
+    symkl divergence renyi normal normal --alpha a   # Renyi of order a (a name or a number)
     symkl list                               # the families and their parameters
 
 A distribution is ``name`` or ``name(arg, ...)`` (``name(sigma=2)`` works too).  Each argument
@@ -43,7 +45,11 @@ _SPEC = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?\s*", re.DOTALL)
 _KEYWORD = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)\s*(.*)", re.DOTALL)
 # Names the safe parser reads as constants; as an argument they mean the constant, not a symbol.
 _CONSTANT_NAMES = frozenset({"pi", "E", "EulerGamma", "oo", "inf"})
-_TITLES = {"kl": "KL divergence", "cross_entropy": "cross-entropy", "entropy": "entropy"}
+_TITLES = {"kl": "KL divergence", "cross_entropy": "cross-entropy", "entropy": "entropy",
+           "renyi": "Renyi divergence", "bhattacharyya": "Bhattacharyya distance",
+           "hellinger": "squared Hellinger distance", "chi_square": "chi-square divergence",
+           "jeffreys": "Jeffreys divergence", "total_variation": "total variation distance",
+           "jensen_shannon": "Jensen-Shannon divergence"}
 _COMMANDS = {"kl": "kl", "cross-entropy": "cross_entropy", "entropy": "entropy"}
 
 
@@ -180,6 +186,8 @@ def _heading(quantity: str, P: str, Q: str | None) -> str:
         return f"KL( {P} || {Q} )"
     if quantity == "cross_entropy":
         return f"H( {P}, {Q} )"
+    if Q is not None:
+        return f"{quantity}( {P} || {Q} )"
     return f"H( {P} )"
 
 
@@ -287,6 +295,27 @@ def _run_quantity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return _report_result(result, args, out, err)
 
 
+def _run_divergence(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``symkl divergence NAME P Q [--alpha A]``: one of :data:`symkl.divergences.KNOWN`."""
+    from symkl import divergences
+    from symkl.engine import NotDerivable
+
+    name = args.name.lower().replace("-", "_")
+    if name not in divergences.KNOWN:
+        raise UsageError(f"unknown divergence {args.name!r}; known: "
+                         f"{', '.join(divergences.KNOWN)}")
+    if (name == "renyi") != (args.alpha is not None):
+        raise UsageError("--alpha (the order) is needed for renyi, and only for renyi")
+    P, Q = parse_distribution(args.P), parse_distribution(args.Q)
+    alpha = None if args.alpha is None else _argument_value(args.alpha)
+    budget = args.budget if args.budget > 0 else None
+    try:
+        result = divergences.divergence(name, P, Q, alpha=alpha, budget=budget)
+    except NotDerivable as exc:
+        return _report_not_derivable(exc, out)
+    return _report_result(result, args, out, err)
+
+
 def _run_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for line in family_lines():
         print(line, file=out)
@@ -335,6 +364,15 @@ def _build_parser() -> argparse.ArgumentParser:
         p.add_argument("P", help="the distribution P, e.g. normal or 'normal(0, 1)'")
         p.add_argument("Q", help="the distribution Q")
         p.set_defaults(run=_run_quantity)
+    p = sub.add_parser("divergence", parents=[common], help="Renyi, Bhattacharyya, Hellinger, "
+                       "chi-square, Jeffreys, TV, JS", description="one of KL's relatives "
+                       "between P and Q (conventions: symkl/definitions.py)")
+    p.add_argument("name", help="kl, renyi, bhattacharyya, hellinger, chi_square, jeffreys, "
+                                "total_variation or jensen_shannon")
+    p.add_argument("P", help="the distribution P")
+    p.add_argument("Q", help="the distribution Q")
+    p.add_argument("--alpha", help="the Renyi order: a number (1/2, 2) or a name (alpha)")
+    p.set_defaults(run=_run_divergence)
     p = sub.add_parser("entropy", parents=[common], help="entropy H(P)",
                        description="(differential) entropy H(P)")
     p.add_argument("P", help="the distribution, e.g. gamma or 'gamma(2, 1)'")

@@ -140,3 +140,27 @@ def test_python_dash_m_runs():
                           capture_output=True, text=True, encoding="utf-8", timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "PASS" in proc.stdout and "\\mathcal{N}" in proc.stdout
+
+
+def test_divergence_command_derives_and_verifies_bhattacharyya_of_uniforms(capsys):
+    """U(0, 2) and U(1, 3) overlap on [1, 2]: B = -log(1 / sqrt(2 * 2)) = log 2, verified."""
+    assert main(["divergence", "bhattacharyya", "uniform(0, 2)", "uniform(1, 3)",
+                 "--no-latex"]) == 0
+    out = capsys.readouterr().out
+    assert "as text: log(2)" in out and "PASS" in out
+
+
+def test_divergence_command_renyi_needs_its_order_and_names_are_checked(capsys):
+    assert main(["divergence", "renyi", "normal(0, 1)", "normal(1, 1)", "--alpha", "2",
+                 "--no-latex", "--no-verify"]) == 0
+    assert "as text: 1" in capsys.readouterr().out  # D_2 = alpha (mu1 - mu2)^2 / 2 = 1
+    assert main(["divergence", "renyi", "normal", "normal"]) == 2
+    assert main(["divergence", "hellinger", "normal", "normal", "--alpha", "2"]) == 2
+    assert main(["divergence", "kullback", "normal", "normal"]) == 2
+    assert "known: kl, renyi" in capsys.readouterr().err
+
+
+def test_divergence_command_without_closed_form_gives_the_labelled_numeric_value(capsys):
+    assert main(["divergence", "jensen_shannon", "normal(0, 1)", "normal(1, 1)"]) == 1
+    out = capsys.readouterr().out
+    assert "mixture" in out and "numeric value" in out and "not a closed form" in out
