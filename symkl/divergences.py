@@ -747,9 +747,30 @@ def _power_integral(bp, bq, a: sp.Expr, support: sp.Set,
             kinks = [*bp.breakpoints(), *bq.breakpoints(), *abs_kinks(body, x)]
             integral = integrate_over(body, x, support, kinks)
         integral = sp.simplify(integral)
-    if integral.has(sp.Sum, sp.Integral, sp.oo, -sp.oo, sp.zoo, sp.nan):
+    if isinstance(integral, sp.Piecewise) and integral.has(sp.I, sp.Integral):
+        integral, valid = _real_branch(integral)  # SymPy's validity conditions (Meijer G)
+        tail_conditions.append(valid)
+    if integral.has(sp.Sum, sp.Integral, sp.oo, -sp.oo, sp.zoo, sp.nan, sp.I):
         raise Declined(f"the power integral did not come out in closed form: {integral}")
     return integral, tail_conditions
+
+
+def _real_branch(integral: sp.Piecewise) -> tuple[sp.Expr, sp.Basic]:
+    """The first branch of a Piecewise integral that is real and closed, with its condition.
+
+    SymPy may answer with a Piecewise whose other branches are analytic continuations (a
+    sqrt of a negative number where the integral really diverges: Levy's chi-square for
+    2 c1 < c2) or unevaluated integrals.  The integral of p^a q^(1-a) >= 0 is claimed only
+    where that branch's condition holds, and the condition is stated on the result.
+
+    >>> c = sp.Symbol("c", positive=True)
+    >>> _real_branch(sp.Piecewise((1 / sp.sqrt(2 - c), c < 2), (sp.I / sp.sqrt(c - 2), True)))
+    (1/sqrt(2 - c), c < 2)
+    """
+    for value, condition in integral.args:
+        if not value.has(sp.I, sp.Integral, sp.nan, sp.zoo):
+            return value, condition
+    raise Declined(f"the power integral has no real closed-form branch: {integral}")
 
 
 #: the value of each power divergence when the power integral I(a) is 0 (disjoint supports)

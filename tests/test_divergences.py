@@ -502,3 +502,16 @@ def test_bhattacharyya_of_uniforms_is_minus_log_overlap_over_geometric_mean():
     assert symkl.total_variation(Uniform(0, 2), Uniform(1, 3)).expr == sp.Rational(1, 2)
     assert sp.simplify(symkl.jensen_shannon(Uniform(0, 2), Uniform(1, 3)).expr
                        - sp.log(2) / 2) == 0
+
+
+def test_levy_chi_square_with_a_shared_location_states_where_it_converges():
+    """p^2/q ~ exp(-(2 c1 - c2) / (2 (x - mu))) at x = mu: finite only for 2 c1 > c2, where it
+    is c1 / sqrt(c2 (2 c1 - c2)) - 1; SymPy's analytic continuation I c1/sqrt(...) - 1 for
+    2 c1 < c2 must not appear in the result."""
+    from symkl.families import Levy
+    r = symkl.chi_square(Levy("mu", "c1"), Levy("mu", "c2"))
+    c1, c2 = sp.symbols("c1 c2", positive=True)
+    assert not r.expr.has(sp.I)
+    assert sp.simplify(r.expr - (c1 / sp.sqrt(c2 * (2 * c1 - c2)) - 1)) == 0
+    assert [sp.simplify(c.lhs - c.rhs) for c in r.conditions] == [2 * c1 - c2]
+    assert r.verify().ok
