@@ -155,7 +155,7 @@ def _numeric_at_sample(error, seed: int = 0) -> dict:
         if support_condition(instances[0].bind(1), instances[1].bind(2)) == sp.S.true:
             break  # a point where the divergence is finite, so the number means something
     numeric = error.numeric(dps=20, **values)
-    return {"at": {k: str(v) for k, v in values.items()}, "value": str(numeric.value)[:24],
+    return {"at": {k: str(v) for k, v in sorted(values.items())}, "value": str(numeric.value)[:24],
             "error": numeric.error, "label": numeric.label}
 
 
