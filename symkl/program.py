@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -52,9 +53,13 @@ class Program:
         self.entries = None
         if remainder is None and asymptotic and not expr.has(sp.Piecewise):
             expr = stable.stirling(expr)  # no remainder to catch lgamma's cancellation
-        form = stable.stable_form(sp.piecewise_fold(expr) if expr.has(sp.Piecewise) else expr)
+        if expr.has(sp.Piecewise):
+            expr = sp.piecewise_fold(expr)
+        form = stable.stable_form(expr)
         if remainder is not None:  # log1p is slow; its cancellation is caught and handed on
             form = form.replace(stable.xlog1py, lambda x, y: stable.xlogy(x, 1 + y))
+            form = stable.group_differences(form, list(zip(remainder.anchor,
+                                                           remainder.q_symbols)))
         missing = sorted(codegen.functions_used(form) - set(namespace))
         if remainder is not None:
             missing += sorted(codegen.functions_used(remainder.quadratic_form) - set(namespace))
@@ -64,17 +69,23 @@ class Program:
                              + ("backend='numpy' or " if ops.name != "numpy" else "")
                              + "backend='mpmath' (arbitrary precision, every special function)")
         pieces = form.args if isinstance(form, sp.Piecewise) else ((form, sp.true),)
+        near = remainder.branch if remainder is not None and isinstance(form, sp.Piecewise) \
+            else None
         self.branches = []
-        for value, cond in pieces:
-            terms = (value,)
-            if remainder is not None:  # the value and the size of its rounding error
-                terms = (value, _magnitude(*stable.terms_of(value)))
+        for k, (value, cond) in enumerate(pieces):
             test = None if cond is sp.true else codegen.compile_function([cond], params,
                                                                          namespace)
+            if k == near and k < len(expr.args):  # the branch holding P = Q, with its remainder
+                sub = Program(expr.args[k][0], params, ops, replace(remainder, branch=None))
+                self.branches.append((lambda *a, sub=sub: (sub(*a),), test))
+                continue
+            terms = (value,)
+            if remainder is not None and near is None:  # the value and its rounding error's size
+                terms = (value, _magnitude(*stable.terms_of(value)))
             self.branches.append((codegen.compile_function(terms, params, namespace,
                                                            shared=True), test))
         self.remainder = None
-        if remainder is not None and len(self.branches) == 1:
+        if remainder is not None and len(self.branches) == 1 and near is None:
             self.remainder = _Remainder(remainder, self.params, namespace)
         self.strict = None
         if ops.name == "numpy" and form.has(stable.xlogy, stable.xlog1py):
@@ -252,6 +263,8 @@ class _Remainder:
         self.poles = codegen.compile_function(  # each singular form at P and at Q
             [e for pole in rem.poles for e in (pole.xreplace(at_p), pole)], params,
             namespace) if rem.poles else None
+        self.linear = None if rem.linear == 0 else codegen.compile_function(
+            [rem.linear], params + rem.steps, namespace)
         self.ns = namespace
         self.rules = {}
         for n in (6, 8, NODES):  # n Gauss-Legendre nodes on [0, 1] and n/2 to check them
@@ -348,6 +361,9 @@ class _Remainder:
                 value = value + (w * form).sum(0)
                 check = check + (w_check * form).sum(0)
                 size = size + ops.abs(w * form).sum(0)
+        if self.linear is not None:  # g . h, where the closed form's gradient at P is g
+            linear = self.linear(*args, *h)[0]
+            value, check, size = value + linear, check + linear, size + ops.abs(linear)
         # Gauss-Legendre errors fall geometrically with the nodes: with the coarse rule off by
         # a relative d, the fine rule (twice the nodes) is off by about d^2; d^1.5 is the
         # cautious estimate QUADPACK uses for its embedded pairs.

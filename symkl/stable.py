@@ -42,6 +42,11 @@ class xlog1py(sp.Function):  # noqa: N801
     """x*log1p(y), defined as 0 where x = 0."""
 
 
+class difference(sp.Function):  # noqa: N801
+    """x - y, taken before anything else is added: exact (Sterbenz's lemma) when x and y are
+    within a factor 2, as a parameter of P and its counterpart in Q are near P = Q."""
+
+
 class log1p(sp.Function):  # noqa: N801
     """log(1 + x), accurate for small x."""
 
@@ -70,7 +75,7 @@ class digamma_tail(sp.Function):  # noqa: N801
     """polygamma(0, x) - (log x - 1/(2 x)): about -1/(12 x^2), see :func:`stirling`."""
 
 
-STABLE_FUNCTIONS = (xlogy, xlog1py, log1p, expm1, betaln, trigamma_tail, lgamma_tail,
+STABLE_FUNCTIONS = (difference, xlogy, xlog1py, log1p, expm1, betaln, trigamma_tail, lgamma_tail,
                     digamma_tail)
 # each tail: the function it trims, and the first inverse power of x left in it
 TAILS = {lgamma_tail: (sp.loggamma, 1), digamma_tail: (lambda x: sp.polygamma(0, x), 2),
@@ -237,6 +242,46 @@ def stable_form(expr: sp.Expr) -> sp.Expr:
     return _expm1(sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0])
 
 
+def group_differences(expr: sp.Basic, pairs: Sequence[tuple[sp.Expr, sp.Expr]]) -> sp.Basic:
+    """``expr`` with each sum that holds ``c*q - c*p`` for a pair (p, q) of matching parameters
+    (P's and Q's) spelled ``c*difference(q, p)``: the difference is taken first, exactly when p
+    and q are close, instead of after other terms have been added and rounded.
+
+    >>> a1, b1, a2, b2 = sp.symbols("a1 b1 a2 b2", real=True)
+    >>> group_differences(sp.log(1 + (a1 - a2 - b1 + b2) / (b1 - a1)), [(a1, a2), (b1, b2)])
+    log(1 + (-difference(a2, a1) + difference(b2, b1))/(-a1 + b1))
+    """
+    table = {q: p for p, q in pairs if p.is_Symbol and q.is_Symbol}
+    if not table:
+        return expr
+    both = dict(table)
+    both.update({p: q for q, p in table.items()})
+
+    def visit(node: sp.Basic) -> sp.Basic:
+        if not node.args or isinstance(node, (difference, sp.core.relational.Relational)):
+            return node
+        args = [visit(a) for a in node.args]
+        if not node.is_Add:
+            return node.func(*args) if args != list(node.args) else node
+        found = {}
+        for i, t in enumerate(args):
+            c, s = t.as_coeff_Mul()
+            if s in both:
+                found[s] = (i, c)
+        used, out = set(), []
+        for s, (i, c) in sorted(found.items(), key=lambda kv: kv[1][0]):
+            partner = both[s]
+            if i in used or partner not in found or found[partner][1] != -c:
+                continue
+            used.update((i, found[partner][0]))
+            q, p = (s, partner) if s in table else (partner, s)
+            out.append((c if s is q else -c) * difference(q, p))
+        if not used:
+            return node.func(*args)
+        return sp.Add(*[t for i, t in enumerate(args) if i not in used], *out)
+    return visit(expr)
+
+
 def terms_of(expr: sp.Expr) -> tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...]]:
     """The top-level terms, and the coefficients of their logs.
 
@@ -344,6 +389,8 @@ class TaylorRemainder:
     steps: tuple[sp.Symbol, ...]  # h_j = q_j - anchor_j
     quadratic_form: sp.Expr  # h' H(params) h
     poles: tuple[sp.Expr, ...] = ()  # linear in Q's parameters; the form is singular at 0
+    linear: sp.Expr = sp.S.Zero  # gradient at Q = P times the steps (0 for a smooth KL)
+    branch: int | None = None  # the Piecewise branch (of the folded form) the remainder is for
 
 
 def poles_of(form: sp.Expr, qs: Sequence[sp.Symbol]) -> tuple[sp.Expr, ...]:
@@ -375,24 +422,49 @@ def poles_of(form: sp.Expr, qs: Sequence[sp.Symbol]) -> tuple[sp.Expr, ...]:
 def taylor_remainder(result: "Result") -> TaylorRemainder | None:
     """The remainder form of a KL between two members of one family, or None if not such a KL.
 
+    For a Piecewise KL the form belongs to the branch that holds at Q = P, and the closed form's
+    gradient there need not vanish (Pareto's support edge): it is kept as ``linear``, g . h,
+    and KL = linear + the integral.
+
     >>> import symkl
-    >>> from symkl.families import Exponential
+    >>> from symkl.families import Exponential, Pareto
     >>> taylor_remainder(symkl.kl(Exponential(), Exponential())).quadratic_form
     h0**2/lam2**2
+    >>> rem = taylor_remainder(symkl.kl(Pareto(), Pareto()))
+    >>> rem.branch, rem.linear
+    (0, -alpha1*h0/x_m1)
     """
     Q = result.Q
     if (result.quantity != "kl" or Q is None or result.P.family is not Q.family
-            or result.is_infinite or result.expr.has(sp.Piecewise, sp.Sum)):
+            or result.is_infinite or result.expr.has(sp.Sum)):
         return None
     qs = Q.values
     p_symbols = set().union(*[v.free_symbols for v in result.P.values])
     if not all(v.is_Symbol for v in qs) or len(set(qs)) != len(qs) or set(qs) & p_symbols:
         return None
     steps = tuple(sp.Symbol(f"h{j}", real=True) for j in range(len(qs)))
+    at_p = dict(zip(qs, result.P.values))
+    expr, branch, linear = result.expr, None, sp.S.Zero
+    if expr.has(sp.Piecewise):
+        expr = sp.piecewise_fold(expr)
+        if not isinstance(expr, sp.Piecewise):
+            return None
+        for i, (value, cond) in enumerate(expr.args):
+            if sp.simplify(cond.xreplace(at_p)) is sp.true:
+                branch, expr = i, value
+                break
+        if branch is None or expr.has(sp.Piecewise, sp.oo, sp.zoo, sp.nan) \
+                or sp.simplify(expr.xreplace(at_p)) != 0:
+            return None
+        grad = [sp.simplify(sp.diff(expr, q).xreplace(at_p)) for q in qs]
+        if any(g.has(sp.oo, sp.zoo, sp.nan, sp.Piecewise, sp.sign, sp.DiracDelta)
+               or not g.free_symbols <= p_symbols for g in grad):
+            return None
+        linear = sp.Add(*[g * h for g, h in zip(grad, steps)])
     n = len(qs)
     hessian = sp.zeros(n, n)
     for j, qj in enumerate(qs):
-        first = sp.diff(result.expr, qj)
+        first = sp.diff(expr, qj)
         for k, qk in enumerate(qs[j:], start=j):
             # as differentiated: cancel() would expand
             hessian[j, k] = hessian[k, j] = _regular(sp.diff(first, qk))
@@ -400,7 +472,8 @@ def taylor_remainder(result: "Result") -> TaylorRemainder | None:
     if form is None:
         form = sum(((1 if j == k else 2) * steps[j] * steps[k] * hessian[j, k]
                     for j in range(n) for k in range(j, n)), sp.S.Zero)
-    return TaylorRemainder(tuple(result.P.values), tuple(qs), steps, form, poles_of(form, qs))
+    return TaylorRemainder(tuple(result.P.values), tuple(qs), steps, form, poles_of(form, qs),
+                           linear, branch)
 
 
 def shifted(form: sp.Expr, qs: Sequence[sp.Symbol], ends: Sequence[sp.Expr],
