@@ -55,11 +55,11 @@ class Program:
             expr = stable.stirling(expr)  # no remainder to catch lgamma's cancellation
         if expr.has(sp.Piecewise):
             expr = sp.piecewise_fold(expr)
-        form = stable.stable_form(expr)
+        pairs = list(zip(remainder.anchor, remainder.q_symbols)) if remainder else []
+        form = stable.stable_form(expr, pairs)
         if remainder is not None:  # log1p is slow; its cancellation is caught and handed on
             form = form.replace(stable.xlog1py, lambda x, y: stable.xlogy(x, 1 + y))
-            form = stable.group_differences(form, list(zip(remainder.anchor,
-                                                           remainder.q_symbols)))
+            form = stable.group_differences(form, pairs)
         missing = sorted(codegen.functions_used(form) - set(namespace))
         if remainder is not None:
             missing += sorted(codegen.functions_used(remainder.quadratic_form) - set(namespace))
@@ -202,7 +202,8 @@ class Program:
 
 
 SPECIAL = 8  # lgamma, digamma, betaln, ... err by a few ulps (seen: 4), log and exp by 1
-_ROUNDED = (sp.log, sp.exp, stable.log1p, stable.expm1, stable.xlogy, stable.xlog1py)
+_ROUNDED = (sp.log, sp.exp, stable.difference, stable.log1p, stable.expm1, stable.xlogy,
+            stable.xlog1py)
 
 
 def _magnitude(terms: tuple[sp.Expr, ...], weights: tuple[sp.Expr, ...]) -> sp.Expr:

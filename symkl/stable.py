@@ -229,16 +229,21 @@ def trigamma_tail_function(where: Any) -> Any:
     return tail
 
 
-def stable_form(expr: sp.Expr) -> sp.Expr:
+def stable_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = ()) -> sp.Expr:
     """``expr`` with stable spellings (see the module docstring); equal to it as a function.
+
+    ``pairs`` lists matching parameters (P's, Q's): a log of a ratio whose numerator and
+    denominator differ by differences of such pairs only becomes log1p of those differences,
+    each taken first (:func:`group_differences`), however many terms that takes.
 
     >>> a, b = sp.symbols("a b", positive=True)
     >>> stable_form(sp.loggamma(a) + sp.loggamma(b) - sp.loggamma(a + b) + sp.log(1 + a))
     betaln(a, b) + log1p(a)
     """
     if isinstance(expr, sp.Piecewise):
-        return sp.Piecewise(*[(stable_form(e), c) for e, c in expr.args])
-    terms = [_stable_term(t) for t in sp.Add.make_args(_betaln(expr))]
+        return sp.Piecewise(*[(stable_form(e, pairs), c) for e, c in expr.args])
+    pairs = tuple(pairs)
+    terms = [_stable_term(t, pairs) for t in sp.Add.make_args(_betaln(expr))]
     return _expm1(sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0])
 
 
@@ -306,21 +311,21 @@ def terms_of(expr: sp.Expr) -> tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...]]:
     return terms, tuple(weights)
 
 
-def _stable_term(term: sp.Expr) -> sp.Expr:
+def _stable_term(term: sp.Expr, pairs: tuple = ()) -> sp.Expr:
     factors = sp.Mul.make_args(term)
     logs = [f for f in factors if isinstance(f, sp.log)]
     if len(logs) != 1:
-        return _log1p_inside(term)
+        return _log1p_inside(term, pairs)
     number, coeff = sp.Mul(*[f for f in factors if f is not logs[0]]).as_coeff_Mul()
     arg = logs[0].args[0]
-    small = _one_plus(arg)
+    small = _one_plus(arg, pairs)
     if coeff.free_symbols and sp.gcd(coeff, sp.fraction(sp.together(arg))[0]) != 1:
         # c log(c ...): 0 log 0 must be 0, not NaN
         return number * (xlog1py(coeff, small) if small is not None else xlogy(coeff, arg))
     return number * coeff * (log1p(small) if small is not None else logs[0])
 
 
-def _one_plus(arg: sp.Expr) -> sp.Expr | None:
+def _one_plus(arg: sp.Expr, pairs: tuple = ()) -> sp.Expr | None:
     """w with arg = 1 + w when w is simpler to compute exactly (shared constants cancel)."""
     from symkl.canonical import tidy_args
     num, den = sp.fraction(sp.together(arg))
@@ -331,13 +336,18 @@ def _one_plus(arg: sp.Expr) -> sp.Expr | None:
     diff = sp.expand(num - den)
     if diff == 0 or any(t.is_Number for t in sp.Add.make_args(diff)):
         return None
+    if pairs:  # only differences of matching parameters: each exact near P = Q
+        grouped = group_differences(diff, pairs)
+        if not grouped.xreplace({d: sp.S.One for d in grouped.atoms(difference)}
+                                ).free_symbols:
+            return grouped / den
     diff = tidy_args(diff)  # (g1 + g2)^2 - 4 g1 g2 -> (g1 - g2)^2: exact near P = Q
     return diff / den if sp.count_ops(diff) <= sp.count_ops(num) else None
 
 
-def _log1p_inside(e: sp.Expr) -> sp.Expr:
+def _log1p_inside(e: sp.Expr, pairs: tuple = ()) -> sp.Expr:
     def swap(node: sp.Expr) -> sp.Expr:
-        w = _one_plus(node.args[0]) if node.args[0].is_Add else None
+        w = _one_plus(node.args[0], pairs) if node.args[0].is_Add else None
         return log1p(w) if w is not None else node
     return e.replace(lambda n: isinstance(n, sp.log), swap)
 
