@@ -29,6 +29,7 @@ from itertools import permutations
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
+from sympy.core.logic import fuzzy_and
 
 if TYPE_CHECKING:
     from symkl.result import Result
@@ -45,6 +46,12 @@ class xlog1py(sp.Function):  # noqa: N801
 class difference(sp.Function):  # noqa: N801
     """x - y, taken before anything else is added: exact (Sterbenz's lemma) when x and y are
     within a factor 2, as a parameter of P and its counterpart in Q are near P = Q."""
+
+    def _eval_is_extended_real(self) -> bool | None:  # so |exp(difference)| is no exp(re(.))
+        return fuzzy_and(a.is_extended_real for a in self.args)
+
+    def _eval_is_finite(self) -> bool | None:
+        return fuzzy_and(a.is_finite for a in self.args)
 
 
 class log1p(sp.Function):  # noqa: N801
