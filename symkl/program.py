@@ -87,6 +87,11 @@ class Program:
         self.remainder = None
         if remainder is not None and len(self.branches) == 1 and near is None:
             self.remainder = _Remainder(remainder, self.params, namespace)
+        self.overflow = None
+        if ops.name == "numpy" and expr.has(sp.gamma, sp.Pow):
+            spelled = stable.exp_log_form(expr)
+            if spelled != expr:  # elementwise only where the direct spelling is not finite
+                self.overflow = Program(spelled, params, ops, asymptotic=False)
         self.strict = None
         if ops.name == "numpy" and form.has(stable.xlogy, stable.xlog1py):
             self.strict = Program(expr, params, _StrictOps(ops), asymptotic=False)
@@ -117,6 +122,31 @@ class Program:
         if self.entries is not None:
             return ops.stack([e(*values) for e in self.entries], self.shape)
         args = ops.convert(values)
+        out = self._values(args)
+        return out if self.overflow is None else self._fill_overflow(out, args)
+
+    def _fill_overflow(self, out: Any, args: list) -> Any:
+        """Elements that are infinite or NaN again from the exp-of-logs spelling
+        (:func:`symkl.stable.exp_log_form`): Gamma(200) / Gamma(199) is 199, not inf / inf.
+
+        >>> import symkl
+        >>> from symkl.families import Weibull
+        >>> f = symkl.kl(Weibull(), Weibull()).lambdify()
+        >>> float(f(1.0, 1.0, 200.0, 10.0)) / 7.8865786736479050355e+174  # mpmath, 20 digits
+        0.99999999999993...
+        """
+        np_ = self.ops.np
+        if np_.isfinite(np_.sum(out)):  # one pass when all is finite
+            return out
+        full = np_.broadcast_arrays(*args, out)
+        bad = ~np_.isfinite(full[-1])
+        out = full[-1].copy()
+        again = self.overflow(*[a[bad] for a in full[:-1]])
+        out[bad] = np_.where(np_.isnan(again), out[bad], again)  # inf: the KL overflows
+        return out
+
+    def _values(self, args: list) -> Any:
+        ops = self.ops
         blocks = ops.chunks(args, CHUNK)
         if blocks is None:
             value = self._evaluate(args)

@@ -294,6 +294,36 @@ def group_differences(expr: sp.Basic, pairs: Sequence[tuple[sp.Expr, sp.Expr]]) 
     return visit(expr)
 
 
+def exp_log_form(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with each product of Gamma functions, powers with a symbolic exponent and
+    exponentials spelled as one exponential of the sum of their logs (loggamma, e log b): the
+    factors may overflow (or underflow) one by one where their product is a moderate number.
+    Only where every such log is real (positive Gamma arguments and bases).
+
+    >>> k1, k2, l1, l2 = sp.symbols("k1 k2 lam1 lam2", positive=True)
+    >>> exp_log_form(l1**k2 * sp.gamma(1 + k2 / k1) / l2**k2 + 1)
+    exp(k2*log(lam1) - k2*log(lam2) + loggamma(1 + k2/k1)) + 1
+    """
+    def grouped(node: sp.Expr) -> sp.Expr:
+        inside, rest, big = [], [], 0
+        for f in node.args:
+            base, e = f.as_base_exp()
+            if isinstance(base, sp.gamma) and e.is_Integer and base.args[0].is_positive:
+                inside.append(e * sp.loggamma(base.args[0]))
+                big += 1
+            elif isinstance(f, sp.exp):
+                inside.append(f.args[0])
+            elif f.is_Pow and e.free_symbols and base.is_positive:
+                inside.append(e * sp.log(base))
+                big += 1
+            else:
+                rest.append(f)
+        if not big or len(inside) < 2:
+            return node
+        return sp.Mul(*rest) * sp.exp(sp.Add(*inside), evaluate=False)
+    return expr.replace(lambda n: n.is_Mul, grouped)
+
+
 def terms_of(expr: sp.Expr) -> tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...]]:
     """The top-level terms, and the coefficients of their logs.
 
