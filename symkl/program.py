@@ -169,9 +169,9 @@ class Program:
             direct = out.take(idx)
             nan = np_.isnan(direct)
             if nan.any():
-                if self.strict is not None:
+                if self.strict is not None:  # 0 log 0
                     out[idx[nan]] = self.strict(*[a.take(idx[nan]) for a in flat])
-                idx, direct = idx[~nan], direct[~nan]
+                    direct = out.take(idx)
             out[idx] = self._near_values([a.take(idx) for a in flat], direct)
         return out.reshape(shape)
 
@@ -188,7 +188,10 @@ class Program:
         ops = self.ops
         _, size = self.branches[0][0](*args)
         value, error = self.remainder(args, ops)
-        return ops.where(error < 4 * ops.eps() * size, value, direct)
+        # where the direct form is NaN (a factor overflowed) the remainder stands alone when its
+        # own error estimate is small
+        alone = (direct != direct) & (error <= 1e-13 * ops.abs(value))
+        return ops.where((error < 4 * ops.eps() * size) | alone, value, direct)
 
     def _evaluate(self, args: list) -> Any:
         if len(self.branches) == 1 and self.remainder is None:
@@ -208,7 +211,6 @@ class Program:
     def _near(self, args: list) -> Any:
         ops = self.ops
         value, _, close = self._direct(args)
-        close = close & (value == value)  # NaN stays NaN (outside the domain, or 0 log 0)
         if not ops.any(close):
             return value
         full = ops.broadcast([*args, value, close])

@@ -302,7 +302,7 @@ def exp_log_form(expr: sp.Expr) -> sp.Expr:
 
     >>> k1, k2, l1, l2 = sp.symbols("k1 k2 lam1 lam2", positive=True)
     >>> exp_log_form(l1**k2 * sp.gamma(1 + k2 / k1) / l2**k2 + 1)
-    exp(k2*log(lam1) - k2*log(lam2) + loggamma(1 + k2/k1)) + 1
+    exp(k2*log(lam1/lam2) + loggamma(1 + k2/k1)) + 1
     """
     def grouped(node: sp.Expr) -> sp.Expr:
         inside, rest, big = [], [], 0
@@ -320,8 +320,35 @@ def exp_log_form(expr: sp.Expr) -> sp.Expr:
                 rest.append(f)
         if not big or len(inside) < 2:
             return node
-        return sp.Mul(*rest) * sp.exp(sp.Add(*inside), evaluate=False)
+        return sp.Mul(*rest) * sp.exp(_merge_logs(sp.Add(*inside)), evaluate=False)
     return expr.replace(lambda n: n.is_Mul, grouped)
+
+
+def _merge_logs(expr: sp.Expr) -> sp.Expr:
+    """Logs in a sum with a common coefficient (up to a rational multiple) as the log of one
+    ratio: k log(l1) - k log(l2) is k log(l1/l2), small when l1 is near l2 (and so are its
+    derivatives, where the separate logs cancel as squares l1^2 - 2 l1 l2 + l2^2).
+
+    >>> k, a, b = sp.symbols("k a b", positive=True)
+    >>> _merge_logs(k * sp.log(a) - k * sp.log(b) + sp.loggamma(k))
+    k*log(a/b) + loggamma(k)
+    """
+    grouped: dict[sp.Expr, list[tuple[sp.Expr, sp.Expr]]] = {}
+    others = []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        number, rest = term.as_coeff_Mul()
+        logs = [f for f in sp.Mul.make_args(rest) if isinstance(f, sp.log)]
+        if len(logs) == 1 and number.is_Rational and logs[0].free_symbols:
+            coeff = sp.Mul(*[f for f in sp.Mul.make_args(rest) if f is not logs[0]])
+            grouped.setdefault(coeff, []).append((number, logs[0].args[0]))
+        else:
+            others.append(term)
+    for coeff, parts in grouped.items():
+        lead = parts[0][0]
+        ratio = sp.Mul(*[arg ** (n / lead) for n, arg in parts])
+        others.append(lead * coeff * sp.log(ratio) if len(parts) > 1 and ratio.free_symbols
+                      else sum(n * coeff * sp.log(arg) for n, arg in parts))
+    return sp.Add(*others)
 
 
 def terms_of(expr: sp.Expr) -> tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...]]:
@@ -510,6 +537,7 @@ def taylor_remainder(result: "Result") -> TaylorRemainder | None:
         linear = sp.Add(*[g * h for g, h in zip(grad, steps)])
     n = len(qs)
     hessian = sp.zeros(n, n)
+    expr = exp_log_form(expr)  # no product overflowing factor by factor; logs of ratios
     for j, qj in enumerate(qs):
         first = sp.diff(expr, qj)
         for k, qk in enumerate(qs[j:], start=j):
