@@ -43,7 +43,8 @@ class Program:
     """Numeric function of ``params`` for ``expr`` (a scalar or a matrix) on ``ops``' arrays."""
 
     def __init__(self, expr: sp.Basic, params: Sequence[sp.Symbol], ops: Any,
-                 remainder: stable.TaylorRemainder | None = None, asymptotic: bool = True):
+                 remainder: stable.TaylorRemainder | None = None, asymptotic: bool = True,
+                 pairs: Sequence[tuple[sp.Symbol, sp.Symbol]] = ()):
         self.ops, self.params = ops, tuple(params)
         namespace = ops.namespace()
         if isinstance(expr, sp.MatrixBase):
@@ -55,7 +56,8 @@ class Program:
             expr = stable.stirling(expr)  # no remainder to catch lgamma's cancellation
         if expr.has(sp.Piecewise):
             expr = sp.piecewise_fold(expr)
-        pairs = list(zip(remainder.anchor, remainder.q_symbols)) if remainder else []
+        if remainder is not None:  # matching parameters of P and Q
+            pairs = list(zip(remainder.anchor, remainder.q_symbols))
         form = stable.stable_form(expr, pairs)
         if remainder is not None:  # log1p is slow; its cancellation is caught and handed on
             form = form.replace(stable.xlog1py, lambda x, y: stable.xlogy(x, 1 + y))
@@ -84,14 +86,20 @@ class Program:
                 terms = (value, _magnitude(*stable.terms_of(value)))
             self.branches.append((codegen.compile_function(terms, params, namespace,
                                                            shared=True), test))
-        self.remainder = None
+        self.remainder = self.spelled = None
         if remainder is not None and len(self.branches) == 1 and near is None:
             self.remainder = _Remainder(remainder, self.params, namespace)
+            spelled = stable.exp_log_form(expr, pairs)
+            if spelled != expr:  # the direct sum again where a factor overflowed
+                value = stable.group_differences(stable.stable_form(spelled, pairs), pairs)
+                self.spelled = codegen.compile_function(
+                    (value, _magnitude(*stable.terms_of(value))), params, namespace,
+                    shared=True)
         self.overflow = None
         if ops.name == "numpy" and expr.has(sp.gamma, sp.Pow):
-            spelled = stable.exp_log_form(expr)
+            spelled = stable.exp_log_form(expr, pairs)
             if spelled != expr:  # elementwise only where the direct spelling is not finite
-                self.overflow = Program(spelled, params, ops, asymptotic=False)
+                self.overflow = Program(spelled, params, ops, asymptotic=False, pairs=pairs)
         self.strict = None
         if ops.name == "numpy" and form.has(stable.xlogy, stable.xlog1py):
             self.strict = Program(expr, params, _StrictOps(ops), asymptotic=False)
@@ -178,20 +186,26 @@ class Program:
     def _direct(self, args: list) -> tuple[Any, Any, Any]:
         """The closed form, the terms' magnitude, and where it cancels (a KL is >= 0: a
         negative sum is rounding)."""
+        ops = self.ops
         value, size = self.branches[0][0](*args)
         if not hasattr(value, "shape"):
-            value = self.ops.convert([value])[0]
+            value = ops.convert([value])[0]
+        if self.spelled is not None:
+            bad = ~ops.isfinite(value)
+            if ops.any(bad):  # Gamma(200) / Gamma(199): exp of the sum of the logs
+                full = ops.broadcast([*args, value, size, bad])
+                bad = full[-1]
+                again = self.spelled(*[ops.gather(a, bad) for a in full[:-3]])
+                value = ops.scatter(full[-3], bad, again[0])
+                size = ops.scatter(full[-2], bad, again[1])
         return value, size, ~(size <= CANCELLATION * value)  # True for NaN too
 
     def _near_values(self, args: list, direct: Any) -> Any:
         """The remainder integral where it is more accurate than the direct sum."""
         ops = self.ops
-        _, size = self.branches[0][0](*args)
+        _, size, _ = self._direct(args)
         value, error = self.remainder(args, ops)
-        # where the direct form is NaN (a factor overflowed) the remainder stands alone when its
-        # own error estimate is small
-        alone = (direct != direct) & (error <= 1e-13 * ops.abs(value))
-        return ops.where((error < 4 * ops.eps() * size) | alone, value, direct)
+        return ops.where(error < 4 * ops.eps() * size, value, direct)
 
     def _evaluate(self, args: list) -> Any:
         if len(self.branches) == 1 and self.remainder is None:
@@ -289,7 +303,8 @@ class _Remainder:
         self.anchor = codegen.compile_function(rem.anchor, params, namespace)
         deltas = tuple(sp.Dummy(f"d{j}", real=True) for j in range(len(rem.steps)))
         self.forms = [codegen.compile_function(  # evaluated from each end of the segment
-            [stable.shifted(rem.quadratic_form, rem.q_symbols, ends, deltas)],
+            [stable.log1p_steps(stable.shifted(rem.quadratic_form, rem.q_symbols, ends, deltas),
+                                rem.q_symbols, rem.anchor, rem.steps, deltas)],
             params + rem.steps + deltas, namespace) for ends in (rem.anchor, rem.q_symbols)]
         self.q_index = [params.index(q) for q in rem.q_symbols]
         at_p = dict(zip(rem.q_symbols, rem.anchor))

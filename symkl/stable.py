@@ -294,11 +294,13 @@ def group_differences(expr: sp.Basic, pairs: Sequence[tuple[sp.Expr, sp.Expr]]) 
     return visit(expr)
 
 
-def exp_log_form(expr: sp.Expr) -> sp.Expr:
+def exp_log_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = ()) -> sp.Expr:
     """``expr`` with each product of Gamma functions, powers with a symbolic exponent and
     exponentials spelled as one exponential of the sum of their logs (loggamma, e log b): the
     factors may overflow (or underflow) one by one where their product is a moderate number.
-    Only where every such log is real (positive Gamma arguments and bases).
+    Only where every such log is real (positive Gamma arguments and bases).  With ``pairs``
+    (matching P/Q parameters) a log of the ratio of a pair in the exponent is log1p of their
+    difference: the ratio's rounding (eps) would be multiplied by its coefficient.
 
     >>> k1, k2, l1, l2 = sp.symbols("k1 k2 lam1 lam2", positive=True)
     >>> exp_log_form(l1**k2 * sp.gamma(1 + k2 / k1) / l2**k2 + 1)
@@ -320,7 +322,18 @@ def exp_log_form(expr: sp.Expr) -> sp.Expr:
                 rest.append(f)
         if not big or len(inside) < 2:
             return node
-        return sp.Mul(*rest) * sp.exp(_merge_logs(sp.Add(*inside)), evaluate=False)
+        exponent = _merge_logs(sp.Add(*inside))
+        if matched:
+            exponent = exponent.replace(lambda n: isinstance(n, sp.log), ratio)
+        return sp.Mul(*rest) * sp.exp(exponent, evaluate=False)
+
+    matched = {frozenset(p) for p in pairs if p[0].is_Symbol and p[1].is_Symbol}
+
+    def ratio(node: sp.Expr) -> sp.Expr:
+        num, den = sp.fraction(node.args[0])
+        if frozenset((num, den)) not in matched or num == den:
+            return node
+        return log1p(difference(num, den) / den)
     return expr.replace(lambda n: n.is_Mul, grouped)
 
 
@@ -512,12 +525,15 @@ def taylor_remainder(result: "Result") -> TaylorRemainder | None:
     if (result.quantity != "kl" or Q is None or result.P.family is not Q.family
             or result.is_infinite or result.expr.has(sp.Sum)):
         return None
-    qs = Q.values
+    # a parameter P and Q share (Binomial's n) is held fixed: the segment moves the others
+    moving = [(p, q) for p, q in zip(result.P.values, Q.values) if p != q]
+    anchor, qs = tuple(p for p, _ in moving), tuple(q for _, q in moving)
     p_symbols = set().union(*[v.free_symbols for v in result.P.values])
-    if not all(v.is_Symbol for v in qs) or len(set(qs)) != len(qs) or set(qs) & p_symbols:
+    if not qs or not all(v.is_Symbol for v in qs) or len(set(qs)) != len(qs) \
+            or set(qs) & p_symbols:
         return None
     steps = tuple(sp.Symbol(f"h{j}", real=True) for j in range(len(qs)))
-    at_p = dict(zip(qs, result.P.values))
+    at_p = dict(zip(qs, anchor))
     expr, branch, linear = result.expr, None, sp.S.Zero
     if expr.has(sp.Piecewise):
         expr = sp.piecewise_fold(expr)
@@ -547,8 +563,7 @@ def taylor_remainder(result: "Result") -> TaylorRemainder | None:
     if form is None:
         form = sum(((1 if j == k else 2) * steps[j] * steps[k] * hessian[j, k]
                     for j in range(n) for k in range(j, n)), sp.S.Zero)
-    return TaylorRemainder(tuple(result.P.values), tuple(qs), steps, form, poles_of(form, qs),
-                           linear, branch)
+    return TaylorRemainder(anchor, qs, steps, form, poles_of(form, qs), linear, branch)
 
 
 def shifted(form: sp.Expr, qs: Sequence[sp.Symbol], ends: Sequence[sp.Expr],
@@ -581,6 +596,30 @@ def shifted(form: sp.Expr, qs: Sequence[sp.Symbol], ends: Sequence[sp.Expr],
                 return sp.Add(sp.Add(*rest), *steps, evaluate=False)
         return e.func(*[visit(a) for a in e.args], evaluate=False)
     return visit(form)
+
+
+def log1p_steps(form: sp.Expr, qs: Sequence[sp.Symbol], anchor: Sequence[sp.Expr],
+                steps: Sequence[sp.Symbol], deltas: Sequence[sp.Symbol]) -> sp.Expr:
+    """A :func:`shifted` form with each log(num/den) whose num - den is only steps (with
+    q_j = anchor_j + h_j) spelled log1p((num - den)/den): the log of a ratio near 1 rounded
+    the ratio first, an error of eps that a large coefficient (Weibull's shape) multiplies.
+
+    >>> lam1, lam2, d, h = sp.symbols("lam1 lam2 d h", positive=True)
+    >>> log1p_steps(sp.log(lam1 / sp.Add(d, lam2, evaluate=False)), [lam2], [lam1], [h], [d])
+    log1p((-d - h)/(d + lam2))
+    """
+    known = set(steps) | set(deltas)
+    at = dict(zip(qs, [a + h for a, h in zip(anchor, steps)]))
+
+    def swap(node: sp.Expr) -> sp.Expr:
+        num, den = sp.fraction(node.args[0])
+        if den == 1:
+            return node
+        diff = sp.expand((num - den).xreplace(at))
+        if diff == 0 or not diff.free_symbols or not diff.free_symbols <= known:
+            return node
+        return log1p(diff / den)
+    return form.replace(lambda n: isinstance(n, sp.log), swap)
 
 
 def _square_form(hessian: sp.Matrix, h: tuple[sp.Symbol, ...]) -> sp.Expr | None:
