@@ -177,9 +177,9 @@ class Program:
             direct = out.take(idx)
             nan = np_.isnan(direct)
             if nan.any():
-                if self.strict is not None:  # 0 log 0
+                if self.strict is not None:
                     out[idx[nan]] = self.strict(*[a.take(idx[nan]) for a in flat])
-                    direct = out.take(idx)
+                idx, direct = idx[~nan], direct[~nan]
             out[idx] = self._near_values([a.take(idx) for a in flat], direct)
         return out.reshape(shape)
 
@@ -225,6 +225,7 @@ class Program:
     def _near(self, args: list) -> Any:
         ops = self.ops
         value, _, close = self._direct(args)
+        close = close & (value == value)  # NaN stays NaN (outside the domain, or 0 log 0)
         if not ops.any(close):
             return value
         full = ops.broadcast([*args, value, close])
@@ -303,7 +304,8 @@ class _Remainder:
         self.anchor = codegen.compile_function(rem.anchor, params, namespace)
         deltas = tuple(sp.Dummy(f"d{j}", real=True) for j in range(len(rem.steps)))
         self.forms = [codegen.compile_function(  # evaluated from each end of the segment
-            [stable.log1p_steps(stable.shifted(rem.quadratic_form, rem.q_symbols, ends, deltas),
+            [stable.log1p_steps(stable.shifted(stable.factor_sums(rem.quadratic_form),
+                                               rem.q_symbols, ends, deltas),
                                 rem.q_symbols, rem.anchor, rem.steps, deltas)],
             params + rem.steps + deltas, namespace) for ends in (rem.anchor, rem.q_symbols)]
         self.q_index = [params.index(q) for q in rem.q_symbols]

@@ -250,6 +250,7 @@ def stable_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = ()) ->
     if isinstance(expr, sp.Piecewise):
         return sp.Piecewise(*[(stable_form(e, pairs), c) for e, c in expr.args])
     pairs = tuple(pairs)
+    expr = factor_sums(expr)
     terms = [_stable_term(t, pairs) for t in sp.Add.make_args(_betaln(expr))]
     return _expm1(sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0])
 
@@ -362,6 +363,27 @@ def _merge_logs(expr: sp.Expr) -> sp.Expr:
         others.append(lead * coeff * sp.log(ratio) if len(parts) > 1 and ratio.free_symbols
                       else sum(n * coeff * sp.log(arg) for n, arg in parts))
     return sp.Add(*others)
+
+
+def factor_sums(expr: sp.Basic) -> sp.Basic:
+    """Each innermost sum of rational terms (no sum inside, no function) factored over a common
+    denominator: r/p - r is r (1 - p)/p, and 1 - p is exact near p = 1 where r/p - r keeps
+    log2(1/(1 - p)) bits fewer (NegativeBinomial near p = 1).
+
+    >>> r, p = sp.symbols("r p", positive=True)
+    >>> factor_sums(sp.log(1 - p) * (r / p - r))
+    -r*(p - 1)*log(1 - p)/p
+    """
+    def rational(node: sp.Expr) -> bool:
+        return node.is_Add and not node.atoms(sp.Function) and all(
+            not a.has(sp.Add) for a in node.args) and node.free_symbols != set()
+
+    def swap(node: sp.Expr) -> sp.Expr:
+        factored = sp.factor(node)
+        if factored == node or sp.count_ops(factored) > sp.count_ops(node) + 2:
+            return node
+        return factored
+    return expr.replace(rational, swap)
 
 
 def terms_of(expr: sp.Expr) -> tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...]]:
