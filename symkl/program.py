@@ -52,10 +52,11 @@ class Program:
             self.entries = [Program(e, params, ops, asymptotic=False) for e in expr]
             return
         self.entries = None
-        if remainder is None and asymptotic and not expr.has(sp.Piecewise):
-            expr = stable.stirling(expr)  # no remainder to catch lgamma's cancellation
         if expr.has(sp.Piecewise):
             expr = sp.piecewise_fold(expr)
+        if remainder is None and asymptotic:  # no remainder to catch lgamma's cancellation
+            expr = sp.Piecewise(*[(stable.stirling(v), c) for v, c in expr.args]) \
+                if isinstance(expr, sp.Piecewise) else stable.stirling(expr)
         if remainder is not None:  # matching parameters of P and Q
             pairs = list(zip(remainder.anchor, remainder.q_symbols))
         form = stable.stable_form(expr, pairs)
