@@ -98,7 +98,7 @@ class Program:
                     shared=True)
         self.overflow = None
         if ops.name == "numpy" and expr.has(sp.gamma, sp.Pow):
-            spelled = stable.exp_log_form(expr, pairs)
+            spelled = stable.exp_log_form(expr, pairs, asymptotic=True)
             if spelled != expr:  # elementwise only where the direct spelling is not finite
                 self.overflow = Program(spelled, params, ops, asymptotic=False, pairs=pairs)
         self.strict = None

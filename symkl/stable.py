@@ -173,13 +173,17 @@ def stirling(expr: sp.Expr) -> sp.Expr:
     for term in sp.Add.make_args(sp.expand(expr)):
         number, rest = term.as_coeff_Mul()
         logs = [f for f in sp.Mul.make_args(rest) if isinstance(f, sp.log)]
-        if len(logs) == 1 and number.is_Rational and logs[0].free_symbols:
-            coeff = sp.Mul(*[f for f in sp.Mul.make_args(rest) if f is not logs[0]])
+        coeff = sp.Mul(*[f for f in sp.Mul.make_args(rest) if not logs or f is not logs[0]])
+        if len(logs) == 1 and number.is_Rational and (logs[0].free_symbols
+                                                      or coeff.free_symbols):
             grouped.setdefault(coeff, []).append((number, logs[0].args[0]))
         else:
             others.append(term)
     for coeff, parts in grouped.items():
-        lead = parts[0][0]  # the log of one product of powers, times the first multiplicity
+        if not any(arg.free_symbols for _, arg in parts):
+            others.extend(n * coeff * sp.log(arg) for n, arg in parts)
+            continue
+        lead = next(n for n, arg in parts if arg.free_symbols)  # log of one product of powers
         ratio = sp.Mul(*[arg ** (n / lead) for n, arg in parts])
         others.append(lead * coeff * sp.log(ratio) if ratio.free_symbols else
                       sum(n * coeff * sp.log(arg) for n, arg in parts))
@@ -295,13 +299,16 @@ def group_differences(expr: sp.Basic, pairs: Sequence[tuple[sp.Expr, sp.Expr]]) 
     return visit(expr)
 
 
-def exp_log_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = ()) -> sp.Expr:
+def exp_log_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = (),
+                 asymptotic: bool = False) -> sp.Expr:
     """``expr`` with each product of Gamma functions, powers with a symbolic exponent and
     exponentials spelled as one exponential of the sum of their logs (loggamma, e log b): the
     factors may overflow (or underflow) one by one where their product is a moderate number.
     Only where every such log is real (positive Gamma arguments and bases).  With ``pairs``
     (matching P/Q parameters) a log of the ratio of a pair in the exponent is log1p of their
     difference: the ratio's rounding (eps) would be multiplied by its coefficient.
+    ``asymptotic=True`` splits the exponent's loggamma terms by :func:`stirling` (their
+    x log x parts cancel symbolically: Gamma(x + 1/2) / Gamma(x) at x = 1e6).
 
     >>> k1, k2, l1, l2 = sp.symbols("k1 k2 lam1 lam2", positive=True)
     >>> exp_log_form(l1**k2 * sp.gamma(1 + k2 / k1) / l2**k2 + 1)
@@ -324,6 +331,8 @@ def exp_log_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = ()) -
         if not big or len(inside) < 2:
             return node
         exponent = _merge_logs(sp.Add(*inside))
+        if asymptotic:  # and numerically stable spellings inside
+            exponent = stable_form(stirling(exponent), pairs)
         if matched:
             exponent = exponent.replace(lambda n: isinstance(n, sp.log), ratio)
         return sp.Mul(*rest) * sp.exp(exponent, evaluate=False)
@@ -352,13 +361,14 @@ def _merge_logs(expr: sp.Expr) -> sp.Expr:
     for term in sp.Add.make_args(sp.expand(expr)):
         number, rest = term.as_coeff_Mul()
         logs = [f for f in sp.Mul.make_args(rest) if isinstance(f, sp.log)]
-        if len(logs) == 1 and number.is_Rational and logs[0].free_symbols:
-            coeff = sp.Mul(*[f for f in sp.Mul.make_args(rest) if f is not logs[0]])
+        coeff = sp.Mul(*[f for f in sp.Mul.make_args(rest) if not logs or f is not logs[0]])
+        if len(logs) == 1 and number.is_Rational and (logs[0].free_symbols
+                                                      or coeff.free_symbols):
             grouped.setdefault(coeff, []).append((number, logs[0].args[0]))
         else:
             others.append(term)
     for coeff, parts in grouped.items():
-        lead = parts[0][0]
+        lead = next((n for n, arg in parts if arg.free_symbols), parts[0][0])
         ratio = sp.Mul(*[arg ** (n / lead) for n, arg in parts])
         others.append(lead * coeff * sp.log(ratio) if len(parts) > 1 and ratio.free_symbols
                       else sum(n * coeff * sp.log(arg) for n, arg in parts))
