@@ -438,6 +438,10 @@ def _one_plus(arg: sp.Expr, pairs: tuple = ()) -> sp.Expr | None:
     """w with arg = 1 + w when w is simpler to compute exactly (shared constants cancel)."""
     from symkl.canonical import tidy_args
     num, den = sp.fraction(sp.together(arg))
+    if den.free_symbols:  # a(b + 1)/(ab + a + 2): a constant apart, w = -2/(ab + a + 2)
+        diff = sp.expand(num - den)
+        if diff.is_Number and diff != 0:
+            return diff / den
     if not num.is_Add:
         return None
     if den == 1:
