@@ -23,7 +23,7 @@ A :class:`Program` evaluates a closed form on arrays of one backend:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -44,14 +44,27 @@ class Program:
 
     def __init__(self, expr: sp.Basic, params: Sequence[sp.Symbol], ops: Any,
                  remainder: stable.TaylorRemainder | None = None, asymptotic: bool = True,
-                 pairs: Sequence[tuple[sp.Symbol, sp.Symbol]] = ()):
+                 pairs: Sequence[tuple[sp.Symbol, sp.Symbol]] = (),
+                 domains: Mapping[sp.Symbol, Any] | None = None):
         self.ops, self.params = ops, tuple(params)
         namespace = ops.namespace()
+        self.removable = None
         if isinstance(expr, sp.MatrixBase):
             self.shape = expr.shape if expr.cols != 1 else (expr.rows,)
             self.entries = [Program(e, params, ops, asymptotic=False) for e in expr]
             return
         self.entries = None
+        found = None
+        if domains and ops.name == "numpy" and not expr.has(sp.Piecewise):
+            found = stable.removable_singularities(expr, self.params, _interior(domains))
+        if found is not None:  # functions of one parameter, by series near their 0/0 points
+            expr, parts = found
+            self.removable = [(self.params.index(p.param), p.point, p.radius,
+                               codegen.compile_function([p.value], (p.param,), namespace),
+                               p.coefficients) for p in parts]
+            self.inner = Program(expr, self.params + tuple(p.symbol for p in parts), ops,
+                                 remainder, asymptotic, pairs)
+            return
         if expr.has(sp.Piecewise):
             expr = sp.piecewise_fold(expr)
         if remainder is None and asymptotic:  # no remainder to catch lgamma's cancellation
@@ -130,9 +143,37 @@ class Program:
         ops = self.ops
         if self.entries is not None:
             return ops.stack([e(*values) for e in self.entries], self.shape)
+        if self.removable is not None:
+            return self.inner(*values, *self._removable_values(values))
         args = ops.convert(values)
         out = self._values(args)
         return out if self.overflow is None else self._fill_overflow(out, args)
+
+    def _removable_values(self, values: Sequence[Any]) -> list[Any]:
+        """Each function of one parameter with a removable singularity at c: its closed form,
+        and within its radius of c its Taylor polynomial (only those elements).
+
+        >>> import symkl
+        >>> from symkl.families import ContinuousBernoulli
+        >>> f = symkl.kl(ContinuousBernoulli(), ContinuousBernoulli(), budget=10).lambdify()
+        >>> float(f(0.5, 0.5)), float(f(0.5, 0.25))  # mpmath: 0, 0.0184190902529...
+        (0.0, 0.01841909025...)
+        """
+        np_ = self.ops.np
+        out = []
+        for index, c, radius, direct, coefficients in self.removable:
+            x = np_.asarray(values[index], dtype=self.ops.dtype)
+            with np_.errstate(all="ignore"):
+                value = np_.array(np_.broadcast_to(direct(x)[0], x.shape), dtype=x.dtype)
+            near = np_.abs(x - float(c)) < radius
+            if near.any():
+                u = x[near] - float(c)
+                series = np_.zeros_like(u)
+                for a in reversed(coefficients):
+                    series = series * u + a
+                value[near] = series
+            out.append(value)
+        return out
 
     def _fill_overflow(self, out: Any, args: list) -> Any:
         """Elements that are infinite or NaN again from the exp-of-logs spelling
@@ -247,6 +288,15 @@ class Program:
                 out = ops.scatter(out, take, self._plain(fn(*subset), subset))
             left = left & ~take
         return out
+
+
+def _interior(domains: Mapping[sp.Symbol, Any]) -> Callable[[sp.Symbol, sp.Expr], bool]:
+    """Whether a point lies strictly inside a parameter's domain."""
+    def inside(x: sp.Symbol, c: sp.Expr) -> bool:
+        d = domains.get(x)
+        step = sp.Rational(1, 10**6)
+        return d is not None and all(d.condition(c + s) is sp.true for s in (-step, 0, step))
+    return inside
 
 
 SPECIAL = 8  # lgamma, digamma, betaln, ... err by a few ulps (seen: 4), log and exp by 1
