@@ -423,10 +423,9 @@ def removable_singularities(expr: sp.Expr, params: Sequence[sp.Symbol],
     domain.  None when there is no such point, or a term mixes parameters in one factor.
 
     >>> x, y = sp.symbols("x y", positive=True)
-    >>> e = sp.log(x) * ((x - 1) / sp.log(x) - 1) * y
-    >>> new, parts = removable_singularities(e, [x, y])
-    >>> parts[0].point, parts[0].coefficients[:3]
-    (1, (0.0, 0.5, -0.16666666666666666))
+    >>> new, parts = removable_singularities(y * (x - 1) / sp.log(x) + y, [x, y])
+    >>> new, parts[0].point, parts[0].coefficients[:3]  # 1 + u / log(1 + u) at x = 1 + u
+    (_r0*y, 1, (2.0, 0.5, -0.08333333333333333))
     """
     points = {x: _singular_points(expr, x, inside) for x in params}
     if not any(points.values()):
