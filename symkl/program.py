@@ -104,8 +104,10 @@ class Program:
         if remainder is not None and len(self.branches) == 1 and near is None:
             self.remainder = _Remainder(remainder, self.params, namespace)
             spelled = stable.exp_log_form(expr, pairs)
-            if spelled != expr:  # the direct sum again where a factor overflowed
-                value = stable.group_differences(stable.stable_form(spelled, pairs), pairs)
+            value = stable.group_differences(stable.stable_form(spelled, pairs), pairs) \
+                if spelled != expr else None
+            if value is not None and codegen.functions_used(value) <= set(namespace):
+                # the direct sum again where a factor overflowed
                 self.spelled = codegen.compile_function(
                     (value, _magnitude(*stable.terms_of(value))), params, namespace,
                     shared=True)
