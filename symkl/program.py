@@ -9,7 +9,14 @@ A :class:`Program` evaluates a closed form on arrays of one backend:
 * for a KL between two members of one family the top-level terms are summed together with their
   magnitudes; where the sum is smaller than ``CANCELLATION`` times the magnitudes (the direct form
   could keep fewer than 12 digits: P is close to Q) the value is replaced by the Taylor
-  remainder integral of :func:`symkl.stable.taylor_remainder` on those elements only.
+  remainder integral of :func:`symkl.stable.taylor_remainder` on those elements only (for a
+  Piecewise KL, on the branch that holds at P = Q, plus the gradient's linear term there);
+* elements where a product of Gamma functions and powers overflowed factor by factor (inf or
+  NaN) are evaluated again as the exponential of the sum of their logs
+  (:func:`symkl.stable.exp_log_form`);
+* functions of one parameter with a removable 0/0 inside its domain (ContinuousBernoulli at
+  1/2) are evaluated by their Taylor polynomial near that point
+  (:func:`symkl.stable.removable_singularities`), on those elements only.
 
 >>> import symkl
 >>> from symkl.families import Normal
