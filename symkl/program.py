@@ -110,9 +110,10 @@ class Program:
         self.remainder = self.spelled = None
         if remainder is not None and len(self.branches) == 1 and near is None:
             self.remainder = _Remainder(remainder, self.params, namespace)
-            spelled = stable.exp_log_form(expr, pairs)
+            factored = stable.factor_sums(expr)
+            spelled = stable.exp_log_form(factored, pairs)
             value = stable.group_differences(stable.stable_form(spelled, pairs), pairs) \
-                if spelled != expr else None
+                if spelled != factored else None
             if value is not None and codegen.functions_used(value) <= set(namespace):
                 # the direct sum again where a factor overflowed
                 self.spelled = codegen.compile_function(
@@ -120,8 +121,9 @@ class Program:
                     shared=True)
         self.overflow = None
         if ops.name == "numpy" and expr.has(sp.gamma, sp.Pow):
-            spelled = stable.exp_log_form(expr, pairs, asymptotic=True)
-            if spelled != expr:  # elementwise only where the direct spelling is not finite
+            factored = stable.factor_sums(expr)
+            spelled = stable.exp_log_form(factored, pairs, asymptotic=True)
+            if spelled != factored:  # elementwise only where the direct spelling is not finite
                 self.overflow = Program(spelled, params, ops, asymptotic=False, pairs=pairs)
         self.strict = None
         if ops.name == "numpy" and form.has(stable.xlogy, stable.xlog1py):
