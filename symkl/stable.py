@@ -314,8 +314,21 @@ def exp_log_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = (),
     >>> exp_log_form(l1**k2 * sp.gamma(1 + k2 / k1) / l2**k2 + 1)
     exp(k2*log(lam1/lam2) + loggamma(1 + k2/k1)) + 1
     """
+    def grows(f: sp.Expr) -> bool:  # a factor that may overflow on its own
+        base, e = f.as_base_exp()
+        return isinstance(f, sp.exp) or isinstance(base, sp.gamma) or (
+            f.is_Pow and bool(e.free_symbols) and bool(base.is_positive))
+
     def grouped(node: sp.Expr) -> sp.Expr:
+        sums = [f for f in node.args if f.is_Add and any(
+            any(grows(g) for g in sp.Mul.make_args(t)) for t in f.args)]
+        if asymptotic and len(sums) == 1 and any(grows(f) for f in node.args):
+            # (a^(k+1) - b^(k+1)) / lam^k: each term's powers together
+            others = [f for f in node.args if f is not sums[0]]
+            return sp.Add(*[grouped(sp.Mul(t, *others)) if sp.Mul(t, *others).is_Mul
+                            else sp.Mul(t, *others) for t in sums[0].args])
         inside, rest, big = [], [], 0
+        exps = sum(isinstance(f, sp.exp) for f in node.args)
         for f in node.args:
             base, e = f.as_base_exp()
             if isinstance(base, sp.gamma) and e.is_Integer and base.args[0].is_positive:
@@ -323,6 +336,7 @@ def exp_log_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = (),
                 big += 1
             elif isinstance(f, sp.exp):
                 inside.append(f.args[0])
+                big += asymptotic and exps > 1
             elif f.is_Pow and e.free_symbols and base.is_positive:
                 inside.append(e * sp.log(base))
                 big += 1

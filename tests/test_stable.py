@@ -299,3 +299,13 @@ def test_pareto_weibull_power_ratio_over_an_unfactored_sum():
     r = symkl.kl(Pareto(), Weibull())
     args = (0.02004985604687736, 729.1330636652472, 484.3806897416058, 0.012994282929443341)
     assert rel(r.lambdify()(*args), exact(r, *args)) < 1e-12
+
+
+def test_uniform_gumbel_exponentials_combined_before_they_overflow():
+    """beta2 (exp(a1/beta2) - exp(b1/beta2)) exp(-a1/beta2) exp(-b1/beta2) exp(mu2/beta2) at
+    beta2 = 0.0016: each exponential overflows (inf - inf) where the KL is 3.5e48; the sum is
+    distributed and each product's exponents added (torch: 3e-15, the generated code: inf)."""
+    from symkl.families import Gumbel, Uniform
+    r = symkl.kl(Uniform(), Gumbel())
+    args = (-1.9900637819130669, 0.8538156172187712, -0.09229493489328, 0.01622704017616364)
+    assert rel(r.lambdify()(*args), exact(r, *args)) < 1e-12
