@@ -298,7 +298,7 @@ def lambdify(expr: sp.Expr | sp.MatrixBase, params: Sequence[sp.Symbol],
         raise ValueError(f"this closed form contains an infinite series, which the {backend} "
                          f"backend cannot evaluate; use backend='mpmath'")
     else:
-        core = Program(expr, params, ops_for(backend, dtype), remainder)
+        core = Program(expr, params, ops_for(backend, dtype), remainder, domains=domains)
     checks = _checks(params, domains or {}, conditions) if validate else []
     names = [s.name for s in params]
 

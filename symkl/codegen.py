@@ -54,6 +54,8 @@ class _Printer:
             return self.call(_LOGIC[type(e)], e.args, nest=True)
         if isinstance(e, sp.Not):
             return self.call("logical_not", e.args)
+        if isinstance(e, stable.difference):  # taken first, with no call
+            return f"({self(e.args[0])} - {self(e.args[1])})"
         if isinstance(e, sp.polygamma) and e.args[0] == 0:
             return self.call("digamma", e.args[1:])
         if isinstance(e, sp.polygamma):

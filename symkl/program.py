@@ -9,7 +9,14 @@ A :class:`Program` evaluates a closed form on arrays of one backend:
 * for a KL between two members of one family the top-level terms are summed together with their
   magnitudes; where the sum is smaller than ``CANCELLATION`` times the magnitudes (the direct form
   could keep fewer than 12 digits: P is close to Q) the value is replaced by the Taylor
-  remainder integral of :func:`symkl.stable.taylor_remainder` on those elements only.
+  remainder integral of :func:`symkl.stable.taylor_remainder` on those elements only (for a
+  Piecewise KL, on the branch that holds at P = Q, plus the gradient's linear term there);
+* elements where a product of Gamma functions and powers overflowed factor by factor (inf or
+  NaN) are evaluated again as the exponential of the sum of their logs
+  (:func:`symkl.stable.exp_log_form`);
+* functions of one parameter with a removable 0/0 inside its domain (ContinuousBernoulli at
+  1/2) are evaluated by their Taylor polynomial near that point
+  (:func:`symkl.stable.removable_singularities`), on those elements only.
 
 >>> import symkl
 >>> from symkl.families import Normal
@@ -23,7 +30,8 @@ A :class:`Program` evaluates a closed form on arrays of one backend:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -42,19 +50,39 @@ class Program:
     """Numeric function of ``params`` for ``expr`` (a scalar or a matrix) on ``ops``' arrays."""
 
     def __init__(self, expr: sp.Basic, params: Sequence[sp.Symbol], ops: Any,
-                 remainder: stable.TaylorRemainder | None = None, asymptotic: bool = True):
+                 remainder: stable.TaylorRemainder | None = None, asymptotic: bool = True,
+                 pairs: Sequence[tuple[sp.Symbol, sp.Symbol]] = (),
+                 domains: Mapping[sp.Symbol, Any] | None = None):
         self.ops, self.params = ops, tuple(params)
         namespace = ops.namespace()
+        self.removable = None
         if isinstance(expr, sp.MatrixBase):
             self.shape = expr.shape if expr.cols != 1 else (expr.rows,)
             self.entries = [Program(e, params, ops, asymptotic=False) for e in expr]
             return
         self.entries = None
-        if remainder is None and asymptotic and not expr.has(sp.Piecewise):
-            expr = stable.stirling(expr)  # no remainder to catch lgamma's cancellation
-        form = stable.stable_form(sp.piecewise_fold(expr) if expr.has(sp.Piecewise) else expr)
+        found = None
+        if domains and ops.name == "numpy" and not expr.has(sp.Piecewise):
+            found = stable.removable_singularities(expr, self.params, _interior(domains))
+        if found is not None:  # functions of one parameter, by series near their 0/0 points
+            expr, parts = found
+            self.removable = [(self.params.index(p.param), p.point, p.radius,
+                               codegen.compile_function([p.value], (p.param,), namespace),
+                               p.coefficients) for p in parts]
+            self.inner = Program(expr, self.params + tuple(p.symbol for p in parts), ops,
+                                 remainder, asymptotic, pairs)
+            return
+        if expr.has(sp.Piecewise):
+            expr = sp.piecewise_fold(expr)
+        if remainder is None and asymptotic:  # no remainder to catch lgamma's cancellation
+            expr = sp.Piecewise(*[(stable.stirling(v), c) for v, c in expr.args]) \
+                if isinstance(expr, sp.Piecewise) else stable.stirling(expr)
+        if remainder is not None:  # matching parameters of P and Q
+            pairs = list(zip(remainder.anchor, remainder.q_symbols))
+        form = stable.stable_form(expr, pairs)
         if remainder is not None:  # log1p is slow; its cancellation is caught and handed on
             form = form.replace(stable.xlog1py, lambda x, y: stable.xlogy(x, 1 + y))
+            form = stable.group_differences(form, pairs)
         missing = sorted(codegen.functions_used(form) - set(namespace))
         if remainder is not None:
             missing += sorted(codegen.functions_used(remainder.quadratic_form) - set(namespace))
@@ -64,18 +92,39 @@ class Program:
                              + ("backend='numpy' or " if ops.name != "numpy" else "")
                              + "backend='mpmath' (arbitrary precision, every special function)")
         pieces = form.args if isinstance(form, sp.Piecewise) else ((form, sp.true),)
+        near = remainder.branch if remainder is not None and isinstance(form, sp.Piecewise) \
+            else None
         self.branches = []
-        for value, cond in pieces:
-            terms = (value,)
-            if remainder is not None:  # the value and the size of its rounding error
-                terms = (value, _magnitude(*stable.terms_of(value)))
+        for k, (value, cond) in enumerate(pieces):
             test = None if cond is sp.true else codegen.compile_function([cond], params,
                                                                          namespace)
+            if k == near and k < len(expr.args):  # the branch holding P = Q, with its remainder
+                sub = Program(expr.args[k][0], params, ops, replace(remainder, branch=None))
+                self.branches.append((lambda *a, sub=sub: (sub(*a),), test))
+                continue
+            terms = (value,)
+            if remainder is not None and near is None:  # the value and its rounding error's size
+                terms = (value, _magnitude(*stable.terms_of(value)))
             self.branches.append((codegen.compile_function(terms, params, namespace,
                                                            shared=True), test))
-        self.remainder = None
-        if remainder is not None and len(self.branches) == 1:
+        self.remainder = self.spelled = None
+        if remainder is not None and len(self.branches) == 1 and near is None:
             self.remainder = _Remainder(remainder, self.params, namespace)
+            factored = stable.factor_sums(expr)
+            spelled = stable.exp_log_form(factored, pairs)
+            value = stable.group_differences(stable.stable_form(spelled, pairs), pairs) \
+                if spelled != factored else None
+            if value is not None and codegen.functions_used(value) <= set(namespace):
+                # the direct sum again where a factor overflowed
+                self.spelled = codegen.compile_function(
+                    (value, _magnitude(*stable.terms_of(value))), params, namespace,
+                    shared=True)
+        self.overflow = None
+        if ops.name == "numpy" and expr.has(sp.gamma, sp.Pow):
+            factored = stable.factor_sums(expr)
+            spelled = stable.exp_log_form(factored, pairs, asymptotic=True)
+            if spelled != factored:  # elementwise only where the direct spelling is not finite
+                self.overflow = Program(spelled, params, ops, asymptotic=False, pairs=pairs)
         self.strict = None
         if ops.name == "numpy" and form.has(stable.xlogy, stable.xlog1py):
             self.strict = Program(expr, params, _StrictOps(ops), asymptotic=False)
@@ -105,7 +154,60 @@ class Program:
         ops = self.ops
         if self.entries is not None:
             return ops.stack([e(*values) for e in self.entries], self.shape)
+        if self.removable is not None:
+            return self.inner(*values, *self._removable_values(values))
         args = ops.convert(values)
+        out = self._values(args)
+        return out if self.overflow is None else self._fill_overflow(out, args)
+
+    def _removable_values(self, values: Sequence[Any]) -> list[Any]:
+        """Each function of one parameter with a removable singularity at c: its closed form,
+        and within its radius of c its Taylor polynomial (only those elements).
+
+        >>> import symkl
+        >>> from symkl.families import ContinuousBernoulli
+        >>> f = symkl.kl(ContinuousBernoulli(), ContinuousBernoulli(), budget=10).lambdify()
+        >>> float(f(0.5, 0.5)), float(f(0.5, 0.25))  # mpmath: 0, 0.04979320860919144754...
+        (0.0, 0.04979320860919...)
+        """
+        np_ = self.ops.np
+        out = []
+        for index, c, radius, direct, coefficients in self.removable:
+            x = np_.asarray(values[index], dtype=self.ops.dtype)
+            with np_.errstate(all="ignore"):
+                value = np_.array(np_.broadcast_to(direct(x)[0], x.shape), dtype=x.dtype)
+            near = np_.abs(x - float(c)) < radius
+            if near.any():
+                u = x[near] - float(c)
+                series = np_.zeros_like(u)
+                for a in reversed(coefficients):
+                    series = series * u + a
+                value[near] = series
+            out.append(value)
+        return out
+
+    def _fill_overflow(self, out: Any, args: list) -> Any:
+        """Elements that are infinite or NaN again from the exp-of-logs spelling
+        (:func:`symkl.stable.exp_log_form`): Gamma(200) / Gamma(199) is 199, not inf / inf.
+
+        >>> import symkl
+        >>> from symkl.families import Weibull
+        >>> f = symkl.kl(Weibull(), Weibull()).lambdify()
+        >>> float(f(1.0, 1.0, 200.0, 10.0)) / 7.8865786736479050355e+174  # mpmath, 20 digits
+        0.99999999999993...
+        """
+        np_ = self.ops.np
+        if np_.isfinite(np_.sum(out)):  # one pass when all is finite
+            return out
+        full = np_.broadcast_arrays(*args, out)
+        bad = ~np_.isfinite(full[-1])
+        out = full[-1].copy()
+        again = self.overflow(*[a[bad] for a in full[:-1]])
+        out[bad] = np_.where(np_.isnan(again), out[bad], again)  # inf: the KL overflows
+        return out
+
+    def _values(self, args: list) -> Any:
+        ops = self.ops
         blocks = ops.chunks(args, CHUNK)
         if blocks is None:
             value = self._evaluate(args)
@@ -137,15 +239,24 @@ class Program:
     def _direct(self, args: list) -> tuple[Any, Any, Any]:
         """The closed form, the terms' magnitude, and where it cancels (a KL is >= 0: a
         negative sum is rounding)."""
+        ops = self.ops
         value, size = self.branches[0][0](*args)
         if not hasattr(value, "shape"):
-            value = self.ops.convert([value])[0]
+            value = ops.convert([value])[0]
+        if self.spelled is not None:
+            bad = ~ops.isfinite(value)
+            if ops.any(bad):  # Gamma(200) / Gamma(199): exp of the sum of the logs
+                full = ops.broadcast([*args, value, size, bad])
+                bad = full[-1]
+                again = self.spelled(*[ops.gather(a, bad) for a in full[:-3]])
+                value = ops.scatter(full[-3], bad, again[0])
+                size = ops.scatter(full[-2], bad, again[1])
         return value, size, ~(size <= CANCELLATION * value)  # True for NaN too
 
     def _near_values(self, args: list, direct: Any) -> Any:
         """The remainder integral where it is more accurate than the direct sum."""
         ops = self.ops
-        _, size = self.branches[0][0](*args)
+        _, size, _ = self._direct(args)
         value, error = self.remainder(args, ops)
         return ops.where(error < 4 * ops.eps() * size, value, direct)
 
@@ -190,8 +301,18 @@ class Program:
         return out
 
 
+def _interior(domains: Mapping[sp.Symbol, Any]) -> Callable[[sp.Symbol, sp.Expr], bool]:
+    """Whether a point lies strictly inside a parameter's domain."""
+    def inside(x: sp.Symbol, c: sp.Expr) -> bool:
+        d = domains.get(x)
+        step = sp.Rational(1, 10**6)
+        return d is not None and all(d.condition(c + s) is sp.true for s in (-step, 0, step))
+    return inside
+
+
 SPECIAL = 8  # lgamma, digamma, betaln, ... err by a few ulps (seen: 4), log and exp by 1
-_ROUNDED = (sp.log, sp.exp, stable.log1p, stable.expm1, stable.xlogy, stable.xlog1py)
+_ROUNDED = (sp.log, sp.exp, stable.difference, stable.log1p, stable.expm1, stable.xlogy,
+            stable.xlog1py)
 
 
 def _magnitude(terms: tuple[sp.Expr, ...], weights: tuple[sp.Expr, ...]) -> sp.Expr:
@@ -245,13 +366,17 @@ class _Remainder:
         self.anchor = codegen.compile_function(rem.anchor, params, namespace)
         deltas = tuple(sp.Dummy(f"d{j}", real=True) for j in range(len(rem.steps)))
         self.forms = [codegen.compile_function(  # evaluated from each end of the segment
-            [stable.shifted(rem.quadratic_form, rem.q_symbols, ends, deltas)],
+            [stable.log1p_steps(stable.shifted(stable.factor_sums(rem.quadratic_form),
+                                               rem.q_symbols, ends, deltas),
+                                rem.q_symbols, rem.anchor, rem.steps, deltas)],
             params + rem.steps + deltas, namespace) for ends in (rem.anchor, rem.q_symbols)]
         self.q_index = [params.index(q) for q in rem.q_symbols]
         at_p = dict(zip(rem.q_symbols, rem.anchor))
         self.poles = codegen.compile_function(  # each singular form at P and at Q
             [e for pole in rem.poles for e in (pole.xreplace(at_p), pole)], params,
             namespace) if rem.poles else None
+        self.linear = None if rem.linear == 0 else codegen.compile_function(
+            [rem.linear], params + rem.steps, namespace)
         self.ns = namespace
         self.rules = {}
         for n in (6, 8, NODES):  # n Gauss-Legendre nodes on [0, 1] and n/2 to check them
@@ -348,6 +473,9 @@ class _Remainder:
                 value = value + (w * form).sum(0)
                 check = check + (w_check * form).sum(0)
                 size = size + ops.abs(w * form).sum(0)
+        if self.linear is not None:  # g . h, where the closed form's gradient at P is g
+            linear = self.linear(*args, *h)[0]
+            value, check, size = value + linear, check + linear, size + ops.abs(linear)
         # Gauss-Legendre errors fall geometrically with the nodes: with the coarse rule off by
         # a relative d, the fine rule (twice the nodes) is off by about d^2; d^1.5 is the
         # cautious estimate QUADPACK uses for its embedded pairs.

@@ -29,6 +29,7 @@ from itertools import permutations
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
+from sympy.core.logic import fuzzy_and
 
 if TYPE_CHECKING:
     from symkl.result import Result
@@ -40,6 +41,17 @@ class xlogy(sp.Function):  # noqa: N801 - printed under the name numeric librari
 
 class xlog1py(sp.Function):  # noqa: N801
     """x*log1p(y), defined as 0 where x = 0."""
+
+
+class difference(sp.Function):  # noqa: N801
+    """x - y, taken before anything else is added: exact (Sterbenz's lemma) when x and y are
+    within a factor 2, as a parameter of P and its counterpart in Q are near P = Q."""
+
+    def _eval_is_extended_real(self) -> bool | None:  # so |exp(difference)| is no exp(re(.))
+        return fuzzy_and(a.is_extended_real for a in self.args)
+
+    def _eval_is_finite(self) -> bool | None:
+        return fuzzy_and(a.is_finite for a in self.args)
 
 
 class log1p(sp.Function):  # noqa: N801
@@ -70,7 +82,7 @@ class digamma_tail(sp.Function):  # noqa: N801
     """polygamma(0, x) - (log x - 1/(2 x)): about -1/(12 x^2), see :func:`stirling`."""
 
 
-STABLE_FUNCTIONS = (xlogy, xlog1py, log1p, expm1, betaln, trigamma_tail, lgamma_tail,
+STABLE_FUNCTIONS = (difference, xlogy, xlog1py, log1p, expm1, betaln, trigamma_tail, lgamma_tail,
                     digamma_tail)
 # each tail: the function it trims, and the first inverse power of x left in it
 TAILS = {lgamma_tail: (sp.loggamma, 1), digamma_tail: (lambda x: sp.polygamma(0, x), 2),
@@ -161,13 +173,17 @@ def stirling(expr: sp.Expr) -> sp.Expr:
     for term in sp.Add.make_args(sp.expand(expr)):
         number, rest = term.as_coeff_Mul()
         logs = [f for f in sp.Mul.make_args(rest) if isinstance(f, sp.log)]
-        if len(logs) == 1 and number.is_Rational and logs[0].free_symbols:
-            coeff = sp.Mul(*[f for f in sp.Mul.make_args(rest) if f is not logs[0]])
+        coeff = sp.Mul(*[f for f in sp.Mul.make_args(rest) if not logs or f is not logs[0]])
+        if len(logs) == 1 and number.is_Rational and (logs[0].free_symbols
+                                                      or coeff.free_symbols):
             grouped.setdefault(coeff, []).append((number, logs[0].args[0]))
         else:
             others.append(term)
     for coeff, parts in grouped.items():
-        lead = parts[0][0]  # the log of one product of powers, times the first multiplicity
+        if not any(arg.free_symbols for _, arg in parts):
+            others.extend(n * coeff * sp.log(arg) for n, arg in parts)
+            continue
+        lead = next(n for n, arg in parts if arg.free_symbols)  # log of one product of powers
         ratio = sp.Mul(*[arg ** (n / lead) for n, arg in parts])
         others.append(lead * coeff * sp.log(ratio) if ratio.free_symbols else
                       sum(n * coeff * sp.log(arg) for n, arg in parts))
@@ -224,17 +240,330 @@ def trigamma_tail_function(where: Any) -> Any:
     return tail
 
 
-def stable_form(expr: sp.Expr) -> sp.Expr:
+def stable_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = ()) -> sp.Expr:
     """``expr`` with stable spellings (see the module docstring); equal to it as a function.
+
+    ``pairs`` lists matching parameters (P's, Q's): a log of a ratio whose numerator and
+    denominator differ by differences of such pairs only becomes log1p of those differences,
+    each taken first (:func:`group_differences`), however many terms that takes.
 
     >>> a, b = sp.symbols("a b", positive=True)
     >>> stable_form(sp.loggamma(a) + sp.loggamma(b) - sp.loggamma(a + b) + sp.log(1 + a))
     betaln(a, b) + log1p(a)
     """
     if isinstance(expr, sp.Piecewise):
-        return sp.Piecewise(*[(stable_form(e), c) for e, c in expr.args])
-    terms = [_stable_term(t) for t in sp.Add.make_args(_betaln(expr))]
+        return sp.Piecewise(*[(stable_form(e, pairs), c) for e, c in expr.args])
+    pairs = tuple(pairs)
+    expr = factor_sums(expr)
+    terms = [_stable_term(t, pairs) for t in sp.Add.make_args(_betaln(expr))]
     return _expm1(sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0])
+
+
+def group_differences(expr: sp.Basic, pairs: Sequence[tuple[sp.Expr, sp.Expr]]) -> sp.Basic:
+    """``expr`` with each sum that holds ``c*q - c*p`` for a pair (p, q) of matching parameters
+    (P's and Q's) spelled ``c*difference(q, p)``: the difference is taken first, exactly when p
+    and q are close, instead of after other terms have been added and rounded.
+
+    >>> a1, b1, a2, b2 = sp.symbols("a1 b1 a2 b2", real=True)
+    >>> group_differences(sp.log(1 + (a1 - a2 - b1 + b2) / (b1 - a1)), [(a1, a2), (b1, b2)])
+    log(1 + (-difference(a2, a1) + difference(b2, b1))/(-a1 + b1))
+    """
+    table = {q: p for p, q in pairs if p.is_Symbol and q.is_Symbol}
+    if not table:
+        return expr
+    both = dict(table)
+    both.update({p: q for q, p in table.items()})
+
+    def visit(node: sp.Basic) -> sp.Basic:
+        if not node.args or isinstance(node, (difference, sp.core.relational.Relational)):
+            return node
+        args = [visit(a) for a in node.args]
+        if not node.is_Add:
+            return node.func(*args) if args != list(node.args) else node
+        found = {}
+        for i, t in enumerate(args):
+            c, s = t.as_coeff_Mul()
+            if s in both:
+                found[s] = (i, c)
+        used, out = set(), []
+        for s, (i, c) in sorted(found.items(), key=lambda kv: kv[1][0]):
+            partner = both[s]
+            if i in used or partner not in found or found[partner][1] != -c:
+                continue
+            used.update((i, found[partner][0]))
+            q, p = (s, partner) if s in table else (partner, s)
+            out.append((c if s is q else -c) * difference(q, p))
+        if not used:
+            return node.func(*args)
+        return sp.Add(*[t for i, t in enumerate(args) if i not in used], *out)
+    return visit(expr)
+
+
+def exp_log_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = (),
+                 asymptotic: bool = False) -> sp.Expr:
+    """``expr`` with each product of Gamma functions, powers with a symbolic exponent and
+    exponentials spelled as one exponential of the sum of their logs (loggamma, e log b): the
+    factors may overflow (or underflow) one by one where their product is a moderate number.
+    Only where every such log is real (positive Gamma arguments and bases).  With ``pairs``
+    (matching P/Q parameters) a log of the ratio of a pair in the exponent is log1p of their
+    difference: the ratio's rounding (eps) would be multiplied by its coefficient.
+    ``asymptotic=True`` splits the exponent's loggamma terms by :func:`stirling` (their
+    x log x parts cancel symbolically: Gamma(x + 1/2) / Gamma(x) at x = 1e6).
+
+    >>> k1, k2, l1, l2 = sp.symbols("k1 k2 lam1 lam2", positive=True)
+    >>> exp_log_form(l1**k2 * sp.gamma(1 + k2 / k1) / l2**k2 + 1)
+    exp(k2*log(lam1/lam2) + loggamma(1 + k2/k1)) + 1
+    """
+    def grows(f: sp.Expr) -> bool:  # a factor that may overflow on its own
+        base, e = f.as_base_exp()
+        return isinstance(f, sp.exp) or isinstance(base, sp.gamma) or (
+            f.is_Pow and bool(e.free_symbols) and bool(base.is_positive))
+
+    def grouped(node: sp.Expr) -> sp.Expr:
+        sums = [f for f in node.args if f.is_Add and any(
+            any(grows(g) for g in sp.Mul.make_args(t)) for t in f.args)]
+        if asymptotic and len(sums) == 1 and any(grows(f) for f in node.args):
+            # (a^(k+1) - b^(k+1)) / lam^k: each term's powers together
+            others = [f for f in node.args if f is not sums[0]]
+            return sp.Add(*[grouped(sp.Mul(t, *others)) if sp.Mul(t, *others).is_Mul
+                            else sp.Mul(t, *others) for t in sums[0].args])
+        inside, rest, big = [], [], 0
+        exps = sum(isinstance(f, sp.exp) for f in node.args)
+        for f in node.args:
+            base, e = f.as_base_exp()
+            if isinstance(base, sp.gamma) and e.is_Integer and base.args[0].is_positive:
+                inside.append(e * sp.loggamma(base.args[0]))
+                big += 1
+            elif isinstance(f, sp.exp):
+                inside.append(f.args[0])
+                big += asymptotic and exps > 1
+            elif f.is_Pow and e.free_symbols and base.is_positive:
+                inside.append(e * sp.log(base))
+                big += 1
+            else:
+                rest.append(f)
+        if not big or len(inside) < 2:
+            return node
+        exponent = _merge_logs(sp.Add(*inside))
+        if asymptotic:  # and numerically stable spellings inside
+            exponent = stable_form(stirling(exponent), pairs)
+        if matched:
+            exponent = exponent.replace(lambda n: isinstance(n, sp.log), ratio)
+        return sp.Mul(*rest) * sp.exp(exponent, evaluate=False)
+
+    matched = {frozenset(p) for p in pairs if p[0].is_Symbol and p[1].is_Symbol}
+
+    def ratio(node: sp.Expr) -> sp.Expr:
+        num, den = sp.fraction(node.args[0])
+        if frozenset((num, den)) not in matched or num == den:
+            return node
+        return log1p(difference(num, den) / den)
+    return expr.replace(lambda n: n.is_Mul, grouped)
+
+
+def _merge_logs(expr: sp.Expr) -> sp.Expr:
+    """Logs in a sum with a common coefficient (up to a rational multiple) as the log of one
+    ratio: k log(l1) - k log(l2) is k log(l1/l2), small when l1 is near l2 (and so are its
+    derivatives, where the separate logs cancel as squares l1^2 - 2 l1 l2 + l2^2).
+
+    >>> k, a, b = sp.symbols("k a b", positive=True)
+    >>> _merge_logs(k * sp.log(a) - k * sp.log(b) + sp.loggamma(k))
+    k*log(a/b) + loggamma(k)
+    """
+    grouped: dict[sp.Expr, list[tuple[sp.Expr, sp.Expr]]] = {}
+    others = []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        number, rest = term.as_coeff_Mul()
+        logs = [f for f in sp.Mul.make_args(rest) if isinstance(f, sp.log)]
+        coeff = sp.Mul(*[f for f in sp.Mul.make_args(rest) if not logs or f is not logs[0]])
+        if len(logs) == 1 and number.is_Rational and (logs[0].free_symbols
+                                                      or coeff.free_symbols):
+            grouped.setdefault(coeff, []).append((number, logs[0].args[0]))
+        else:
+            others.append(term)
+    for coeff, parts in grouped.items():
+        lead = next((n for n, arg in parts if arg.free_symbols), parts[0][0])
+        ratio = sp.Mul(*[arg ** (n / lead) for n, arg in parts])
+        others.append(lead * coeff * sp.log(ratio) if len(parts) > 1 and ratio.free_symbols
+                      else sum(n * coeff * sp.log(arg) for n, arg in parts))
+    return sp.Add(*others)
+
+
+def factor_sums(expr: sp.Basic) -> sp.Basic:
+    """Each innermost sum of rational terms (no sum inside, no function) factored over a common
+    denominator: r/p - r is r (1 - p)/p, and 1 - p is exact near p = 1 where r/p - r keeps
+    log2(1/(1 - p)) bits fewer (NegativeBinomial near p = 1).
+
+    >>> r, p = sp.symbols("r p", positive=True)
+    >>> factor_sums(sp.log(1 - p) * (r / p - r))
+    -r*(p - 1)*log(1 - p)/p
+    """
+    def rational(node: sp.Expr) -> bool:
+        return node.is_Add and not node.atoms(sp.Function) and all(
+            not a.has(sp.Add) for a in node.args) and node.free_symbols != set()
+
+    def swap(node: sp.Expr) -> sp.Expr:
+        factored = sp.factor(node)
+        if factored == node or sp.count_ops(factored) > sp.count_ops(node) + 2:
+            return node
+        return factored
+    return expr.replace(rational, swap)
+
+
+REMOVABLE_RADIUS = 0.05  # the series replaces the closed form within this distance of c
+REMOVABLE_ORDER = 16  # terms: (2 r)^16 = 1e-16 with the nearest pole 1/2 away
+
+
+@dataclass(frozen=True)
+class Removable:
+    """A function of one parameter with a removable singularity at ``point``: evaluated by
+    ``value`` away from it and by the Taylor polynomial ``coefficients`` (in x - point, from
+    the constant up, derived by SymPy's series) within ``radius``."""
+
+    symbol: sp.Symbol  # stands for the function in the rewritten expression
+    param: sp.Symbol
+    point: sp.Expr
+    value: sp.Expr
+    coefficients: tuple[float, ...]
+    radius: float
+
+
+def removable_singularities(expr: sp.Expr, params: Sequence[sp.Symbol],
+                            inside: Any = None) -> tuple[sp.Expr, tuple[Removable, ...]] | None:
+    """``expr`` as a combination of functions of one parameter each, where those singular at
+    an interior point c (a denominator of that parameter alone vanishes there, the limit is
+    finite: ContinuousBernoulli's log(lam/(1 - lam))/(2 lam - 1) at 1/2) stand as symbols
+    evaluated by :class:`Removable`.  ``inside(x, c)`` says whether c is interior to x's
+    domain.  None when there is no such point, or a term mixes parameters in one factor.
+
+    >>> x, y = sp.symbols("x y", positive=True)
+    >>> new, parts = removable_singularities(y * (x - 1) / sp.log(x) + y, [x, y])
+    >>> new, parts[0].point, parts[0].coefficients[:3]  # 1 + u / log(1 + u) at x = 1 + u
+    (_r0*y, 1, (2.0, 0.5, -0.08333333333333333))
+    """
+    points = {x: _singular_points(expr, x, inside) for x in params}
+    if not any(points.values()):
+        return None
+    expr = _split_logs(expr, params)
+    terms = list(sp.Add.make_args(sp.expand(expr, deep=False)))
+    found: list[Removable] = []
+    for x in params:
+        if not points[x]:
+            continue
+        groups: dict[sp.Expr, list[tuple[sp.Expr, sp.Expr]]] = {}
+        for t in terms:
+            mine = [f for f in sp.Mul.make_args(t) if f.free_symbols and f.free_symbols <= {x}]
+            rest = sp.Mul(*[f for f in sp.Mul.make_args(t) if not any(f is m for m in mine)])
+            number, rest = rest.as_coeff_Mul()
+            groups.setdefault(rest, []).append((number * sp.Mul(*mine), t))
+        terms = []
+        for rest, members in groups.items():
+            g = sp.Add(*[m for m, _ in members])
+            near = _singular_points(g, x, inside)
+            if not near or not g.has(x):
+                terms.extend(t for _, t in members)
+                continue
+            if len(near) > 1 or any(len(f.free_symbols) > 1 for f in sp.Mul.make_args(rest)
+                                    if f.has(x)):
+                return None
+            c = near.pop()
+            coeffs = _taylor(g, x, c)
+            if coeffs is None:
+                return None
+            symbol = sp.Dummy(f"r{len(found)}", real=True)
+            found.append(Removable(symbol, x, c, g, coeffs, REMOVABLE_RADIUS))
+            terms.append(rest * symbol)
+    if not found:
+        return None
+    return sp.Add(*terms), tuple(found)
+
+
+def _singular_points(expr: sp.Expr, x: sp.Symbol, inside: Any) -> set[sp.Expr]:
+    """Interior points where a denominator of ``x`` alone vanishes."""
+    out: set[sp.Expr] = set()
+    for node in sp.preorder_traversal(expr):
+        if not (node.is_Pow and node.exp.is_negative and node.base.free_symbols == {x}):
+            continue
+        try:
+            roots = sp.solve(node.base, x)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        out.update(r for r in roots if r.is_number and r.is_real and r.is_finite
+                   and (inside is None or inside(x, r)))
+    return out
+
+
+def _split_logs(expr: sp.Expr, params: Sequence[sp.Symbol]) -> sp.Expr:
+    """log of a product whose factors each hold one parameter -> sum of logs of |the product
+    per parameter| (equal where the argument is positive)."""
+    def swap(node: sp.Expr) -> sp.Expr:
+        num, den = sp.fraction(sp.together(node.args[0]))
+        per: dict[sp.Symbol, sp.Expr] = {}
+        const = sp.S.One
+        for f, sgn in [(f, 1) for f in sp.Mul.make_args(num)] + \
+                [(f, -1) for f in sp.Mul.make_args(den)]:
+            if not f.free_symbols:
+                const *= f ** sgn
+            elif len(f.free_symbols) == 1:
+                x = next(iter(f.free_symbols))
+                per[x] = per.get(x, sp.S.One) * f ** sgn
+            else:
+                return node
+        if len(per) < 2:
+            return node
+        return sp.log(sp.Abs(const)) + sp.Add(*[sp.log(sp.Abs(v)) for v in per.values()])
+    return expr.replace(lambda n: isinstance(n, sp.log) and n.args[0].free_symbols, swap)
+
+
+def _taylor(g: sp.Expr, x: sp.Symbol, c: sp.Expr) -> tuple[float, ...] | None:
+    """The Taylor coefficients of ``g`` at ``c`` (REMOVABLE_ORDER of them), or None when g is
+    not analytic there (a pole, a log).
+
+    Derived symbolically: with x = c + u each log(a + b u) becomes its Taylor polynomial, so g
+    is a rational function of u whose numerator and denominator SymPy expands exactly (the
+    orders where both vanish, the cancelling poles, are exactly zero); the quotient's series
+    is then divided out at 60 digits.  Other functions of u go to ``sympy.series``.
+    """
+    import mpmath
+    u = sp.Symbol("u", real=True)
+    n, extra = REMOVABLE_ORDER, 10  # extra: orders lost to the poles that cancel
+    inner = g.replace(lambda e: isinstance(e, sp.Abs),  # the sign its argument has near c
+                      lambda e: e.args[0] * sp.sign(sp.limit(e.args[0], x, c)))
+    inner = inner.xreplace({x: c + u})
+
+    def log_series(node: sp.Expr) -> sp.Expr:  # log(a + b u), a > 0: its Taylor polynomial
+        arg = sp.expand(node.args[0])
+        a, b = arg.subs(u, 0), sp.diff(arg, u)
+        if not (a.is_positive and b.is_number and b != 0):
+            return node
+        w = b * u / a
+        return sp.log(a) + sp.Add(*[(-1) ** (k + 1) * w ** k / k for k in range(1, n + extra)])
+    inner = inner.replace(lambda e: isinstance(e, sp.log) and e.has(u), log_series)
+    if any(f.has(u) for f in inner.atoms(sp.Function)):
+        try:
+            series = sp.expand(sp.series(inner, u, 0, n).removeO())
+        except (NotImplementedError, ValueError, TypeError, ZeroDivisionError):
+            return None
+        if series.has(sp.zoo, sp.oo, sp.nan) or any(e.has(u) for e in series.atoms(sp.log)) \
+                or not series.free_symbols <= {u} or any(
+                    t.as_coeff_exponent(u)[1].is_negative for t in sp.Add.make_args(series)):
+            return None
+        poly = sp.Poly(series, u)
+        return tuple(float(poly.coeff_monomial(u ** k)) for k in range(n))
+    num, den = sp.fraction(sp.together(inner))
+    num, den = sp.Poly(sp.expand(num), u), sp.Poly(sp.expand(den), u)
+    a = [sp.expand(num.coeff_monomial(u ** k)) for k in range(n + extra)]
+    b = [sp.expand(den.coeff_monomial(u ** k)) for k in range(n + extra)]
+    m = next((k for k, v in enumerate(b) if v != 0), None)
+    if m is None or m >= extra or any(v != 0 for v in a[:m]):
+        return None  # a pole that does not cancel
+    with mpmath.workdps(60):
+        a = [mpmath.mpf(sp.N(v, 70)) for v in a[m:m + n]]
+        b = [mpmath.mpf(sp.N(v, 70)) for v in b[m:m + n]]
+        out = []
+        for k in range(n):  # power series division a / b
+            out.append((a[k] - sum(out[j] * b[k - j] for j in range(k))) / b[0])
+        return tuple(float(v) for v in out)
 
 
 def terms_of(expr: sp.Expr) -> tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...]]:
@@ -261,24 +590,28 @@ def terms_of(expr: sp.Expr) -> tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...]]:
     return terms, tuple(weights)
 
 
-def _stable_term(term: sp.Expr) -> sp.Expr:
+def _stable_term(term: sp.Expr, pairs: tuple = ()) -> sp.Expr:
     factors = sp.Mul.make_args(term)
     logs = [f for f in factors if isinstance(f, sp.log)]
     if len(logs) != 1:
-        return _log1p_inside(term)
+        return _log1p_inside(term, pairs)
     number, coeff = sp.Mul(*[f for f in factors if f is not logs[0]]).as_coeff_Mul()
     arg = logs[0].args[0]
-    small = _one_plus(arg)
+    small = _one_plus(arg, pairs)
     if coeff.free_symbols and sp.gcd(coeff, sp.fraction(sp.together(arg))[0]) != 1:
         # c log(c ...): 0 log 0 must be 0, not NaN
         return number * (xlog1py(coeff, small) if small is not None else xlogy(coeff, arg))
     return number * coeff * (log1p(small) if small is not None else logs[0])
 
 
-def _one_plus(arg: sp.Expr) -> sp.Expr | None:
+def _one_plus(arg: sp.Expr, pairs: tuple = ()) -> sp.Expr | None:
     """w with arg = 1 + w when w is simpler to compute exactly (shared constants cancel)."""
     from symkl.canonical import tidy_args
     num, den = sp.fraction(sp.together(arg))
+    if den.free_symbols:  # a(b + 1)/(ab + a + 2): a constant apart, w = -2/(ab + a + 2)
+        diff = sp.expand(num - den)
+        if diff.is_Number and diff != 0:
+            return diff / den
     if not num.is_Add:
         return None
     if den == 1:
@@ -286,13 +619,18 @@ def _one_plus(arg: sp.Expr) -> sp.Expr | None:
     diff = sp.expand(num - den)
     if diff == 0 or any(t.is_Number for t in sp.Add.make_args(diff)):
         return None
+    if pairs:  # only differences of matching parameters: each exact near P = Q
+        grouped = group_differences(diff, pairs)
+        if not grouped.xreplace({d: sp.S.One for d in grouped.atoms(difference)}
+                                ).free_symbols:
+            return grouped / den
     diff = tidy_args(diff)  # (g1 + g2)^2 - 4 g1 g2 -> (g1 - g2)^2: exact near P = Q
     return diff / den if sp.count_ops(diff) <= sp.count_ops(num) else None
 
 
-def _log1p_inside(e: sp.Expr) -> sp.Expr:
+def _log1p_inside(e: sp.Expr, pairs: tuple = ()) -> sp.Expr:
     def swap(node: sp.Expr) -> sp.Expr:
-        w = _one_plus(node.args[0]) if node.args[0].is_Add else None
+        w = _one_plus(node.args[0], pairs) if node.args[0].is_Add else None
         return log1p(w) if w is not None else node
     return e.replace(lambda n: isinstance(n, sp.log), swap)
 
@@ -344,6 +682,8 @@ class TaylorRemainder:
     steps: tuple[sp.Symbol, ...]  # h_j = q_j - anchor_j
     quadratic_form: sp.Expr  # h' H(params) h
     poles: tuple[sp.Expr, ...] = ()  # linear in Q's parameters; the form is singular at 0
+    linear: sp.Expr = sp.S.Zero  # gradient at Q = P times the steps (0 for a smooth KL)
+    branch: int | None = None  # the Piecewise branch (of the folded form) the remainder is for
 
 
 def poles_of(form: sp.Expr, qs: Sequence[sp.Symbol]) -> tuple[sp.Expr, ...]:
@@ -375,24 +715,53 @@ def poles_of(form: sp.Expr, qs: Sequence[sp.Symbol]) -> tuple[sp.Expr, ...]:
 def taylor_remainder(result: "Result") -> TaylorRemainder | None:
     """The remainder form of a KL between two members of one family, or None if not such a KL.
 
+    For a Piecewise KL the form belongs to the branch that holds at Q = P, and the closed form's
+    gradient there need not vanish (Pareto's support edge): it is kept as ``linear``, g . h,
+    and KL = linear + the integral.
+
     >>> import symkl
-    >>> from symkl.families import Exponential
+    >>> from symkl.families import Exponential, Pareto
     >>> taylor_remainder(symkl.kl(Exponential(), Exponential())).quadratic_form
     h0**2/lam2**2
+    >>> rem = taylor_remainder(symkl.kl(Pareto(), Pareto()))
+    >>> rem.branch, rem.linear
+    (0, -alpha1*h0/x_m1)
     """
     Q = result.Q
     if (result.quantity != "kl" or Q is None or result.P.family is not Q.family
-            or result.is_infinite or result.expr.has(sp.Piecewise, sp.Sum)):
+            or result.is_infinite or result.expr.has(sp.Sum)):
         return None
-    qs = Q.values
+    # a parameter P and Q share (Binomial's n) is held fixed: the segment moves the others
+    moving = [(p, q) for p, q in zip(result.P.values, Q.values) if p != q]
+    anchor, qs = tuple(p for p, _ in moving), tuple(q for _, q in moving)
     p_symbols = set().union(*[v.free_symbols for v in result.P.values])
-    if not all(v.is_Symbol for v in qs) or len(set(qs)) != len(qs) or set(qs) & p_symbols:
+    if not qs or not all(v.is_Symbol for v in qs) or len(set(qs)) != len(qs) \
+            or set(qs) & p_symbols:
         return None
     steps = tuple(sp.Symbol(f"h{j}", real=True) for j in range(len(qs)))
+    at_p = dict(zip(qs, anchor))
+    expr, branch, linear = result.expr, None, sp.S.Zero
+    if expr.has(sp.Piecewise):
+        expr = sp.piecewise_fold(expr)
+        if not isinstance(expr, sp.Piecewise):
+            return None
+        for i, (value, cond) in enumerate(expr.args):
+            if sp.simplify(cond.xreplace(at_p)) is sp.true:
+                branch, expr = i, value
+                break
+        if branch is None or expr.has(sp.Piecewise, sp.oo, sp.zoo, sp.nan) \
+                or sp.simplify(expr.xreplace(at_p)) != 0:
+            return None
+        grad = [sp.simplify(sp.diff(expr, q).xreplace(at_p)) for q in qs]
+        if any(g.has(sp.oo, sp.zoo, sp.nan, sp.Piecewise, sp.sign, sp.DiracDelta)
+               or not g.free_symbols <= p_symbols for g in grad):
+            return None
+        linear = sp.Add(*[g * h for g, h in zip(grad, steps)])
     n = len(qs)
     hessian = sp.zeros(n, n)
+    expr = exp_log_form(expr)  # no product overflowing factor by factor; logs of ratios
     for j, qj in enumerate(qs):
-        first = sp.diff(result.expr, qj)
+        first = sp.diff(expr, qj)
         for k, qk in enumerate(qs[j:], start=j):
             # as differentiated: cancel() would expand
             hessian[j, k] = hessian[k, j] = _regular(sp.diff(first, qk))
@@ -400,7 +769,7 @@ def taylor_remainder(result: "Result") -> TaylorRemainder | None:
     if form is None:
         form = sum(((1 if j == k else 2) * steps[j] * steps[k] * hessian[j, k]
                     for j in range(n) for k in range(j, n)), sp.S.Zero)
-    return TaylorRemainder(tuple(result.P.values), tuple(qs), steps, form, poles_of(form, qs))
+    return TaylorRemainder(anchor, qs, steps, form, poles_of(form, qs), linear, branch)
 
 
 def shifted(form: sp.Expr, qs: Sequence[sp.Symbol], ends: Sequence[sp.Expr],
@@ -433,6 +802,30 @@ def shifted(form: sp.Expr, qs: Sequence[sp.Symbol], ends: Sequence[sp.Expr],
                 return sp.Add(sp.Add(*rest), *steps, evaluate=False)
         return e.func(*[visit(a) for a in e.args], evaluate=False)
     return visit(form)
+
+
+def log1p_steps(form: sp.Expr, qs: Sequence[sp.Symbol], anchor: Sequence[sp.Expr],
+                steps: Sequence[sp.Symbol], deltas: Sequence[sp.Symbol]) -> sp.Expr:
+    """A :func:`shifted` form with each log(num/den) whose num - den is only steps (with
+    q_j = anchor_j + h_j) spelled log1p((num - den)/den): the log of a ratio near 1 rounded
+    the ratio first, an error of eps that a large coefficient (Weibull's shape) multiplies.
+
+    >>> lam1, lam2, d, h = sp.symbols("lam1 lam2 d h", positive=True)
+    >>> log1p_steps(sp.log(lam1 / sp.Add(d, lam2, evaluate=False)), [lam2], [lam1], [h], [d])
+    log1p((-d - h)/(d + lam2))
+    """
+    known = set(steps) | set(deltas)
+    at = dict(zip(qs, [a + h for a, h in zip(anchor, steps)]))
+
+    def swap(node: sp.Expr) -> sp.Expr:
+        num, den = sp.fraction(node.args[0])
+        if den == 1:
+            return node
+        diff = sp.expand((num - den).xreplace(at))
+        if diff == 0 or not diff.free_symbols or not diff.free_symbols <= known:
+            return node
+        return log1p(diff / den)
+    return form.replace(lambda n: isinstance(n, sp.log), swap)
 
 
 def _square_form(hessian: sp.Matrix, h: tuple[sp.Symbol, ...]) -> sp.Expr | None:

@@ -171,3 +171,141 @@ def test_continuous_bernoulli_kl_compiles_and_matches_mpmath_away_from_one_half(
             truth = exact(mpmath.mpf(a), mpmath.mpf(b))
         ours = float(f(np.array([a]), np.array([b]))[0])
         assert abs(ours - truth) <= 1e-12 * abs(truth)
+
+
+@pytest.mark.parametrize("args", [
+    # P = Q up to 1e-9 .. 1e-12 relative: r - 1 - log r (r = alpha2/alpha1) cancels to nothing
+    (2.0, 3.0, 2.0, 3.0 * (1 + 1e-9)),
+    (2.0, 3.0, 2.0, 3.0 * (1 - 1e-12)),
+    (2.0, 3.0, 2.0 * (1 - 1e-9), 3.0 * (1 + 1e-6)),
+    (0.5, 250.0, 0.5 * (1 - 1e-12), 250.0 * (1 + 1e-6)),
+    (23.40955692397315, 1.690027064392192, 23.386147367049176, 1.6883370373277997),
+])
+def test_pareto_kl_near_p_equal_q_keeps_twelve_digits(args):
+    """Pareto's KL is Piecewise (finite for x_m1 >= x_m2) and its gradient at Q = P does not
+    vanish (the support edge): the remainder is the branch's linear term plus the Hessian
+    integral.  The direct form lost 5 digits (bench/accuracy.py: 1.9e-2 near P = Q)."""
+    from symkl.families import Pareto
+    r = symkl.kl(Pareto(), Pareto())
+    truth = exact(r, *args)
+    assert truth > 0
+    assert rel(r.lambdify()(*args), truth) < 1e-12
+    xm1, a1, xm2, a2 = args
+    naive = a2 * np.log(xm1 / xm2) + np.log(a1 / a2) - 1 + a2 / a1
+    if xm1 == xm2:
+        assert rel(naive, truth) > 1e-3
+    values = r.lambdify()(*[np.array([v, v]) for v in args])  # the masked array path too
+    assert all(rel(v, truth) < 1e-12 for v in values)
+
+
+@pytest.mark.parametrize("args", [
+    (0.5, 1e3, 0.5 - 1e-12, 1e3 + 1e-9),
+    (-8.085086029986924, -0.3600340293741162, -8.086086029986923, -0.3590340293741162),
+    (1.0, 2.0, 1.0 - 1e-13, 2.0),
+])
+def test_uniform_kl_takes_the_parameter_differences_first(args):
+    """log((b2 - a2)/(b1 - a1)) near ratio 1 is log1p(((b2 - b1) - (a2 - a1))/(b1 - a1)) with
+    each difference exact (Sterbenz); the log of the rounded ratio (the code generated before)
+    lost 3 to 12 digits."""
+    from symkl.families import Uniform
+    r = symkl.kl(Uniform(), Uniform())
+    truth = exact(r, *args)
+    assert rel(r.lambdify()(*args), truth) < 1e-14
+    a1, b1, a2, b2 = args
+    assert rel(np.log((b2 - a2) / (b1 - a1)), truth) > 1e-13
+
+
+@pytest.mark.parametrize("P, Q, args", [
+    # Gamma(1 + k2/k1) = Gamma(201) overflows while (lam1/lam2)^k2 = 1e-200: KL ~ 7.9e174
+    ("Weibull", "Weibull", (1.0, 1.0, 200.0, 10.0)),
+    # far apart at large shapes: the direct sum overflowed to NaN, the remainder must not win
+    ("Weibull", "Weibull", (17018.94038930571, 4.891997286823974, 598.1564038787368,
+                            20172.14708275398)),
+    # near P = Q at large shape: lam^k overflows, the Hessian form must be spelled with logs
+    ("Weibull", "Weibull", (1993.2668146263038, 25963.599590036298, 1993.2668146243107,
+                            25963.599590010333)),
+    ("Weibull", "Weibull", (336973.28858047567, 34.351289435425606, 336973.28891744895,
+                            34.3512894697769)),
+    ("Weibull", "Weibull", (40358.57115511256, 311.17054258434956, 40398.92972626766,
+                            310.8593720417652)),
+    # Gamma(b1 + 1) / Gamma(b1 + 1 + 2/a1) at b1 ~ 5e5: inf / inf, and the loggamma
+    # difference must cancel symbolically (Stirling) inside the exponent
+    ("Kumaraswamy", "Chi", (79.38083636415321, 468084.42872709, 4.829550723337058)),
+    ("Kumaraswamy", "Weibull", (2.0, 3.0e5, 3.0, 0.7)),
+    ("Chi", "Weibull", (121831.38143875328, 5.6766051054930395, 27.08495643482196)),
+    ("Gumbel", "Gumbel", (0.0, 1.0, 0.5, 2.0)),
+])
+def test_overflowing_gamma_and_power_factors_give_the_finite_kl(P, Q, args):
+    """Products of Gamma functions and powers that overflow factor by factor where the KL is
+    finite (the generated code gave inf or NaN): exp of the sum of the logs, on those
+    elements; 1e-12 of 50-digit mpmath."""
+    from symkl.families import BY_NAME
+    r = symkl.kl(BY_NAME[P.lower()](), BY_NAME[Q.lower()]())
+    truth = exact(r, *args)
+    assert mpmath.isfinite(truth) and abs(truth) < 1e300
+    value = r.lambdify()(*args)
+    assert np.isfinite(value) and rel(value, truth) < 1e-12
+
+
+@pytest.mark.parametrize("P, Q, args", [
+    ("InverseGamma", "Exponential", (915809.2714619909, 138.2351026940074, 28.159921137990803)),
+    ("InverseGamma", "Normal", (243446.86176861267, 4989.267120064042, 3.0193595431179343,
+                                321.57739414929756)),
+    ("InverseGamma", "Gamma", (3.0e5, 2.0e3, 1.5, 0.01)),
+    ("Gamma", "InverseGamma", (3.0e5, 2.0e3, 1.5, 0.01)),
+    ("Binomial", "Binomial", (37.0, 0.9999999999964778, 0.9999999999982331)),
+    ("NegativeBinomial", "NegativeBinomial", (8.326987735794727, 0.9999999968234894,
+                                              0.9999999999660341)),
+])
+def test_cancellations_in_piecewise_and_shared_parameter_kls(P, Q, args):
+    """InverseGamma cross pairs are Piecewise: the Stirling split of loggamma - (a + 1)
+    digamma(a) now applies per branch (2.7e-11 before); Binomial shares n, so the remainder
+    moves p only (4.6e-12 before); NegativeBinomial's r/p1 - r is r (1 - p1)/p1 (5.9e-9)."""
+    from symkl.families import BY_NAME
+    r = symkl.kl(BY_NAME[P.lower()](), BY_NAME[Q.lower()]())
+    assert rel(r.lambdify()(*args), exact(r, *args)) < 1e-12
+
+
+def _continuous_bernoulli_truth(r, a, b):
+    """The closed form at 120 digits, a removable 0/0 at 1/2 stepped over by 1e-25."""
+    g = r.lambdify("mpmath")
+    with mpmath.workdps(120):
+        a, b = (mpmath.mpf(v) + (mpmath.mpf("1e-25") if v == 0.5 else 0) for v in (a, b))
+        return g(a, b)
+
+
+@pytest.mark.parametrize("args", [
+    (0.5, 0.25), (0.25, 0.5), (0.5, 0.9), (0.5 + 1e-7, 0.3), (0.3, 0.5 - 1e-9),
+    (0.5 - 3e-3, 0.8), (0.46, 0.9), (0.9, 0.54), (0.5 + 0.049, 0.1), (0.5 + 0.051, 0.1),
+])
+def test_continuous_bernoulli_at_and_near_one_half(args):
+    """ContinuousBernoulli's normaliser holds log(lam/(1 - lam))/(2 lam - 1): 0/0 at 1/2.
+    The generated code gave NaN there and lost 4 digits near it; the Taylor series (derived
+    by SymPy) is switched in within 0.05 of 1/2, on those elements only."""
+    from symkl.families import ContinuousBernoulli
+    r = symkl.kl(ContinuousBernoulli(), ContinuousBernoulli(), budget=10)
+    f = r.lambdify()
+    truth = _continuous_bernoulli_truth(r, *args)
+    assert rel(f(*args), truth) < 1e-12
+    values = f(np.array([args[0], 0.3]), np.array([args[1], 0.7]))  # arrays, mixed
+    assert rel(values[0], truth) < 1e-12
+    assert float(f(0.5, 0.5)) == 0.0
+
+
+def test_pareto_weibull_power_ratio_over_an_unfactored_sum():
+    """x_m1^k2 / (alpha1 lam2^k2 - k2 lam2^k2): lam2^k2 underflows to 0 and x_m1^k2 overflows
+    (0/0, NaN) where the KL is 5e91; the sum is factored before the exp-of-logs spelling."""
+    from symkl.families import Pareto, Weibull
+    r = symkl.kl(Pareto(), Weibull())
+    args = (0.02004985604687736, 729.1330636652472, 484.3806897416058, 0.012994282929443341)
+    assert rel(r.lambdify()(*args), exact(r, *args)) < 1e-12
+
+
+def test_uniform_gumbel_exponentials_combined_before_they_overflow():
+    """beta2 (exp(a1/beta2) - exp(b1/beta2)) exp(-a1/beta2) exp(-b1/beta2) exp(mu2/beta2) at
+    beta2 = 0.0016: each exponential overflows (inf - inf) where the KL is 3.5e48; the sum is
+    distributed and each product's exponents added (torch: 3e-15, the generated code: inf)."""
+    from symkl.families import Gumbel, Uniform
+    r = symkl.kl(Uniform(), Gumbel())
+    args = (-1.9900637819130669, 0.8538156172187712, -0.09229493489328, 0.01622704017616364)
+    assert rel(r.lambdify()(*args), exact(r, *args)) < 1e-12
