@@ -34,10 +34,19 @@ import sympy as sp
 
 from symkl.definitions import finish, integrand
 from symkl.family import Bound
-from symkl.multivariate import box, coordinate_symbols, is_simplex, plain
+from symkl.multivariate import (
+    box,
+    coordinate_symbols,
+    is_pd_cone,
+    is_simplex,
+    plain,
+    symmetric,
+    triangle_order,
+)
 
 MP_TOL, FLOAT_TOL = 1e-15, 1e-10
 H_MP, H_MP_UNBOUNDED, H_NP = 1 / 8, 1 / 16, 1 / 12
+H_CONE_DIAGONAL = 1 / 24  # Cholesky diagonal l_ii: Gaussian decay exp(-c l^2) in exp-sinh
 WORK_DPS = 50  # so that 1 - x keeps 12 digits at the outermost tanh-sinh node (1 - x ~ 6e-38)
 SKIP_WEIGHT = 1e-25  # a node whose value rounds to nan must carry less weight than this
 
@@ -56,15 +65,48 @@ def definition_value(quantity: str, P: Bound, Q: Bound | None, dps: int = 30,
     d = len(xs)
     support = P.support()
     simplex = is_simplex(support)
-    limits = [(sp.S.Zero, sp.S.One)] * d if simplex else box(support, d)
+    steps = None
+    if is_pd_cone(support):
+        f, xs, limits = cholesky(f, xs)
+        steps = [H_CONE_DIAGONAL if lo == 0 else H_NP for lo, _ in limits]
+    else:
+        limits = [(sp.S.Zero, sp.S.One)] * d if simplex else box(support, d)
     kinds = [_kind(lo, hi) for lo, hi in limits]
     a = None if alpha is None else mpmath.mpf(str(sp.N(alpha, dps)))
     if uses_mpmath(P):
         with mpmath.workdps(max(dps, WORK_DPS)):
             return finish(quantity, _mp_rule(f, xs, kinds, limits, simplex), a)
-    value = _np_rule(f, xs, kinds, limits)
+    value = _np_rule(f, xs, kinds, limits, steps)
     with mpmath.workdps(dps):
         return finish(quantity, mpmath.mpf(value), a)
+
+
+def cholesky(f: sp.Expr, xs: list[sp.Symbol]):
+    """An integrand over the cone of positive definite matrices (coordinates: the upper
+    triangle) as one over a box: X = L L^T with L lower triangular, l_ii > 0, and
+    dX = 2^k prod_i l_ii^(k - i + 1) dL (Muirhead, *Aspects of Multivariate Statistical
+    Theory*, 1982, theorem 2.1.9).  Logs and powers of polynomials in the entries are expanded
+    in l and factored, so that log |X| becomes log(l_11^2 ... l_kk^2) and is not computed as a
+    difference of large numbers near the boundary of the cone.  Returns (integrand, the
+    symbols l_ij row by row, their limits: (0, oo) on the diagonal, R below it).
+
+    >>> from symkl.multivariate import vector
+    >>> x1, x2, x3 = coordinate_symbols(vector(3))
+    >>> g, ls, limits = cholesky(sp.log(x1 * x3 - x2 ** 2), [x1, x2, x3])
+    >>> g, ls, limits
+    (4*l_11**2*l_22*log(l_11**2*l_22**2), [l_11, l_21, l_22], [(0, oo), (-oo, oo), (0, oo)])
+    """
+    k = triangle_order(len(xs))
+    L = sp.Matrix(k, k, lambda i, j: sp.Symbol(f"l_{i + 1}{j + 1}", positive=(i == j) or None,
+                                               real=True) if j <= i else sp.S.Zero)
+    LLt = L * L.T
+    upper = symmetric(xs, k)
+    g = f.xreplace({upper[i, j]: sp.expand(LLt[i, j]) for i in range(k) for j in range(i, k)})
+    g = g.replace(lambda e: isinstance(e, sp.log) or (e.is_Pow and not e.exp.is_Integer),
+                  lambda e: e.func(sp.factor(sp.expand(e.args[0])), *e.args[1:]))
+    jacobian = 2**k * sp.Mul(*[L[i, i] ** (k - i) for i in range(k)])
+    ls = [L[i, j] for i in range(k) for j in range(i + 1)]
+    return jacobian * g, ls, [(sp.S.Zero if l.is_positive else -sp.oo, sp.oo) for l in ls]
 
 
 def mass_outside(P: Bound, Q: Bound, dps: int = 30) -> mpmath.mpf:
@@ -79,8 +121,8 @@ def mass_outside(P: Bound, Q: Bound, dps: int = 30) -> mpmath.mpf:
     """
     X = P.family.vector
     xs, d = coordinate_symbols(X), X.shape[0]
-    if is_simplex(P.support()) or is_simplex(Q.support()):
-        raise NotImplementedError("mass outside a simplex support")
+    if any(is_simplex(b.support()) or is_pd_cone(b.support()) for b in (P, Q)):
+        raise NotImplementedError("mass outside a simplex or cone support")
     limits = [(sp.Max(a, c), sp.Min(b, e)) for (a, b), (c, e) in
               zip(box(P.support(), d), box(Q.support(), d))]
     if any(sp.Ge(lo, hi) == sp.S.true for lo, hi in limits):
@@ -100,6 +142,8 @@ def uses_mpmath(P: Bound) -> bool:
     d = P.family.vector.shape[0]
     if is_simplex(support):
         return True
+    if is_pd_cone(support):  # a box of half-lines and lines in Cholesky coordinates
+        return False
     return any(_kind(lo, hi) == "interval" for lo, hi in box(support, d))
 
 
@@ -178,12 +222,13 @@ def _product(axes):
             yield (head, *tail)
 
 
-def _np_rule(f, xs, kinds, limits) -> float:
+def _np_rule(f, xs, kinds, limits, steps=None) -> float:
     g = sp.lambdify(xs, f, modules=["numpy", "scipy"])
+    steps = steps or [H_NP] * len(xs)
     axes = [np.array(_nodes(k, float(lo) if lo.is_finite else 0.0,
-                            float(hi) if hi.is_finite else 0.0, H_NP, np.exp,
+                            float(hi) if hi.is_finite else 0.0, h, np.exp,
                             np.sinh, np.cosh, np.pi), dtype=float)
-            for k, (lo, hi) in zip(kinds, limits)]
+            for k, (lo, hi), h in zip(kinds, limits, steps)]
     grids = np.meshgrid(*[a[:, 0] for a in axes], indexing="ij")
     weights = np.ones_like(grids[0])
     for i, a in enumerate(axes):
