@@ -5,7 +5,9 @@ log-density in the coordinates ``X[i, 0]``.  Nothing else in the engine changes:
 depends on X exactly when it contains one of its coordinates, so the Bregman route (scalar
 natural parameters, statistics such as X[0, 0] * X[1, 0]) and the linearity route (statistics
 of one coordinate get the marginal's expectation, see ``expectation._by_marginal``) apply as
-they are.  Supports are boxes (``ProductSet`` of intervals) or the open simplex.
+they are.  Supports are boxes (``ProductSet`` of intervals), the open simplex, or the cone of
+positive definite matrices (Wishart: the vector holds the upper triangle of a symmetric matrix,
+see :func:`pd_cone`).
 
 >>> X = vector(2)
 >>> coordinates(X)
@@ -386,7 +388,8 @@ def catalogue_families() -> tuple:
     from symkl.families.dirichlet import Dirichlet
     from symkl.families.independent import Independent
     from symkl.families.mvnormal import DiagonalNormal, IsotropicNormal, MultivariateNormal
+    from symkl.families.wishart import Wishart
     return (MultivariateNormal(2), DiagonalNormal(2), IsotropicNormal(2), DiagonalNormal(3),
             IsotropicNormal(3), MultivariateNormal("k"), Dirichlet(2), Dirichlet(3),
             Independent(Normal, Normal), Independent(Normal, Exponential),
-            Independent(Exponential, Normal))
+            Independent(Exponential, Normal), Wishart(2))
