@@ -19,10 +19,12 @@ only the log-densities.
   less than 1e-18 of the mass even for x^(-1/2) endpoint singularities, and a node where
   1 - x rounds to 0 (value nan) is skipped only when its weight is below 1e-25;
   verification tolerance 1e-15.
-- the cone of k x k positive definite matrices (Wishart): X = L L^T (:func:`cholesky`), a box
-  of k half-lines (l_ii > 0) and k (k - 1)/2 lines, numpy float64 as above but h = 1/24 on the
-  half-lines, where the density decays like exp(-c l^2) (at h = 1/12 a 2 x 2 Wishart's total
-  mass was off by 2e-8, at 1/24 by 3e-15); tolerance 1e-10.  A 2 x 2 matrix is a 3-D rule of
+- the cone of k x k positive definite matrices (Wishart): X = A L L^T A^T (:func:`cholesky`,
+  A from :func:`cone_scale` whitens by the scale of P's density), a box of k half-lines
+  (l_ii > 0) and k (k - 1)/2 lines, numpy float64 as above but h = 1/24 on the half-lines,
+  where the density decays like exp(-c l^2): a 2 x 2 Wishart's total mass is off by up to
+  5e-10 at h = 1/12, 4e-13 at 1/16 and 2e-16 at 1/24 (without whitening a nearly singular
+  V, det V = 1/64, left 1e-4); tolerance 1e-10.  A 2 x 2 matrix is a 3-D rule of
   193 x 121 x 193 nodes (about a second per point); k = 3 (6-D) is out of reach.  The end
   |t| = 4 of a half-line leaves out mass of order (2e-19)^(nu - k + 1), negligible for the
   seeded nu >= k (see symkl.families.wishart).
@@ -47,6 +49,7 @@ from symkl.multivariate import (
     coordinate_symbols,
     is_pd_cone,
     is_simplex,
+    leading_minors_positive,
     plain,
     symmetric,
     triangle_order,
@@ -75,7 +78,7 @@ def definition_value(quantity: str, P: Bound, Q: Bound | None, dps: int = 30,
     simplex = is_simplex(support)
     steps = None
     if is_pd_cone(support):
-        f, xs, limits = cholesky(f, xs)
+        f, xs, limits = cholesky(f, xs, cone_scale(plain(P.logpdf(X), X), xs))
         steps = [H_CONE_DIAGONAL if lo == 0 else H_NP for lo, _ in limits]
     else:
         limits = [(sp.S.Zero, sp.S.One)] * d if simplex else box(support, d)
@@ -89,14 +92,16 @@ def definition_value(quantity: str, P: Bound, Q: Bound | None, dps: int = 30,
         return finish(quantity, mpmath.mpf(value), a)
 
 
-def cholesky(f: sp.Expr, xs: list[sp.Symbol]):
+def cholesky(f: sp.Expr, xs: list[sp.Symbol], A: sp.Matrix | None = None):
     """An integrand over the cone of positive definite matrices (coordinates: the upper
-    triangle) as one over a box: X = L L^T with L lower triangular, l_ii > 0, and
-    dX = 2^k prod_i l_ii^(k - i + 1) dL (Muirhead, *Aspects of Multivariate Statistical
-    Theory*, 1982, theorem 2.1.9).  Logs and powers of polynomials in the entries are expanded
-    in l and factored, so that log |X| becomes log(l_11^2 ... l_kk^2) and is not computed as a
-    difference of large numbers near the boundary of the cone.  Returns (integrand, the
-    symbols l_ij row by row, their limits: (0, oo) on the diagonal, R below it).
+    triangle) as one over a box: X = A L L^T A^T with L lower triangular, l_ii > 0, and
+    dX = |A|^(k + 1) 2^k prod_i l_ii^(k - i + 1) dL (Muirhead, *Aspects of Multivariate
+    Statistical Theory*, 1982, theorems 2.1.6 and 2.1.9).  A (lower triangular, default I)
+    whitens: with A A^T near the scale of the density, L is near a standard Bartlett factor
+    whatever the conditioning of the scale.  Logs and powers of polynomials in the entries are
+    expanded in l and factored, so that log |X| becomes log(|A|^2 l_11^2 ... l_kk^2) and is not
+    computed as a difference of large numbers near the boundary of the cone.  Returns
+    (integrand, the symbols l_ij row by row, their limits: (0, oo) on the diagonal, R below).
 
     >>> from symkl.multivariate import vector
     >>> x1, x2, x3 = coordinate_symbols(vector(3))
@@ -105,16 +110,44 @@ def cholesky(f: sp.Expr, xs: list[sp.Symbol]):
     (4*l_11**2*l_22*log(l_11**2*l_22**2), [l_11, l_21, l_22], [(0, oo), (-oo, oo), (0, oo)])
     """
     k = triangle_order(len(xs))
+    A = sp.eye(k) if A is None else A
     L = sp.Matrix(k, k, lambda i, j: sp.Symbol(f"l_{i + 1}{j + 1}", positive=(i == j) or None,
                                                real=True) if j <= i else sp.S.Zero)
-    LLt = L * L.T
+    LLt = (A * L) * (A * L).T
     upper = symmetric(xs, k)
     g = f.xreplace({upper[i, j]: sp.expand(LLt[i, j]) for i in range(k) for j in range(i, k)})
     g = g.replace(lambda e: isinstance(e, sp.log) or (e.is_Pow and not e.exp.is_Integer),
                   lambda e: e.func(sp.factor(sp.expand(e.args[0])), *e.args[1:]))
-    jacobian = 2**k * sp.Mul(*[L[i, i] ** (k - i) for i in range(k)])
+    jacobian = A.det() ** (k + 1) * 2**k * sp.Mul(*[L[i, i] ** (k - i) for i in range(k)])
     ls = [L[i, j] for i in range(k) for j in range(i + 1)]
     return jacobian * g, ls, [(sp.S.Zero if v.is_positive else -sp.oo, sp.oo) for v in ls]
+
+
+def cone_scale(log_p: sp.Expr, xs: list[sp.Symbol]) -> sp.Matrix | None:
+    """A lower triangular A with rational entries, A A^T close to B^-1 where -tr(B X) is the
+    part of the log-density linear in X's entries (Wishart: B = V^-1 / 2); None when there is no
+    such part or B is not positive definite.  Any nonsingular A gives the same integral (its
+    determinant is in the Jacobian): rounding A to 2^-20 loses nothing.
+
+    >>> from symkl.multivariate import vector
+    >>> x1, x2, x3 = xs = coordinate_symbols(vector(3))
+    >>> cone_scale(-x1 / 4 - x3 / 16 + sp.log(x1 * x3 - x2**2), xs)
+    Matrix([
+    [2, 0],
+    [0, 4]])
+    """
+    k = triangle_order(len(xs))
+    linear = {x: sp.S.Zero for x in xs}
+    for term in sp.Add.make_args(sp.expand(log_p)):
+        coeff, rest = term.as_independent(*xs)
+        if rest in linear:
+            linear[rest] += coeff
+    diagonal = {k * i - i * (i - 1) // 2 for i in range(k)}  # positions of X_ii in xs
+    B = -symmetric([c / (1 if n in diagonal else 2) for n, c in enumerate(linear.values())], k)
+    if B.free_symbols or leading_minors_positive(B) != sp.S.true:
+        return None
+    chol = (B.inv() * 1.0).evalf().cholesky(hermitian=False)
+    return chol.applyfunc(lambda v: sp.Rational(round(float(v) * 2**20), 2**20))
 
 
 def mass_outside(P: Bound, Q: Bound, dps: int = 30) -> mpmath.mpf:
