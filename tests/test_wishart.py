@@ -116,6 +116,13 @@ def test_entropy_of_wishart2_verifies():
     assert symkl.entropy(Wishart(2)()).verify(points=2).ok
 
 
+def test_renyi_of_wishart2_comes_from_the_same_log_partition_and_verifies():
+    """The Renyi divergence of order alpha is also derived from A(eta) and verifies."""
+    d = symkl.divergence("renyi", Wishart(2)(), Wishart(2)(), alpha="a")
+    assert d.route == "bregman"
+    assert d.verify(points=2).ok
+
+
 def test_numeric_wishart_instances_give_exact_values():
     """W(4, I) || W(3, 2 I) = 2 log 2 - 1/2 - EulerGamma (Penny's formula by hand); W || W = 0."""
     r = symkl.kl(wishart(4, [[1, 0], [0, 1]]), wishart(3, [[2, 0], [0, 2]]))
