@@ -39,7 +39,7 @@ def _load(path: Path, name: str):
 
 # the catalogue's representative of a peer's multivariate family
 ALIASES = {"MultivariateNormal": "MultivariateNormal2", "Dirichlet": "Dirichlet3",
-           "Independent": "Independent(Normal, Exponential)"}
+           "Independent": "Independent(Normal, Exponential)", "Wishart": "Wishart2"}
 
 
 def coverage(entries: list[dict]) -> tuple[int, int, list[str]]:

@@ -16,9 +16,10 @@ def pairs(full3: bool):
     from symkl.families.dirichlet import Dirichlet
     from symkl.families.independent import Independent
     from symkl.families.mvnormal import DiagonalNormal, IsotropicNormal, MultivariateNormal
+    from symkl.families.wishart import Wishart
     out = [(F.name, F(), F()) for F in (
         MultivariateNormal(2), DiagonalNormal(2), DiagonalNormal(3), IsotropicNormal(2),
-        IsotropicNormal(3), Dirichlet(2), Dirichlet(3), MultivariateNormal("k"))]
+        IsotropicNormal(3), Dirichlet(2), Dirichlet(3), MultivariateNormal("k"), Wishart(2))]
     if full3:
         out.append(("MultivariateNormal3", MultivariateNormal(3)(), MultivariateNormal(3)()))
     for P, Q in [(Independent(Normal, 2), Independent(Normal, 2)),

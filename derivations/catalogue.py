@@ -73,15 +73,17 @@ def families() -> tuple:
 
 def multivariate() -> tuple:
     """The multivariate families the catalogue covers: dimension 2 normals (full, diagonal,
-    isotropic), the symbolic-k normal, Dirichlet with K = 2 and 3, and two products."""
+    isotropic), the symbolic-k normal, Dirichlet with K = 2 and 3, two products, and the
+    2 x 2 Wishart."""
     from symkl.families import Exponential, Gamma, Normal
     from symkl.families.dirichlet import Dirichlet
     from symkl.families.independent import Independent
     from symkl.families.mvnormal import DiagonalNormal, IsotropicNormal, MultivariateNormal
     from symkl.families.mvnormal_symbolic import symbolic
+    from symkl.families.wishart import Wishart
     return (MultivariateNormal(2), DiagonalNormal(2), IsotropicNormal(2), symbolic(),
             Dirichlet(2), Dirichlet(3), Independent(Normal, Exponential),
-            Independent(Normal, Gamma))
+            Independent(Normal, Gamma), Wishart(2))
 
 
 def by_name(name: str):

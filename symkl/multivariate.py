@@ -5,7 +5,9 @@ log-density in the coordinates ``X[i, 0]``.  Nothing else in the engine changes:
 depends on X exactly when it contains one of its coordinates, so the Bregman route (scalar
 natural parameters, statistics such as X[0, 0] * X[1, 0]) and the linearity route (statistics
 of one coordinate get the marginal's expectation, see ``expectation._by_marginal``) apply as
-they are.  Supports are boxes (``ProductSet`` of intervals) or the open simplex.
+they are.  Supports are boxes (``ProductSet`` of intervals), the open simplex, or the cone of
+positive definite matrices (Wishart: the vector holds the upper triangle of a symmetric matrix,
+see :func:`pd_cone`).
 
 >>> X = vector(2)
 >>> coordinates(X)
@@ -60,7 +62,66 @@ def simplex(dimension: int) -> sp.Set:
 
 def is_simplex(support: sp.Set) -> bool:
     """True for a support built by :func:`simplex`."""
-    return isinstance(support, sp.ConditionSet) and isinstance(support.sym, sp.Tuple)
+    return (isinstance(support, sp.ConditionSet) and isinstance(support.sym, sp.Tuple)
+            and support == simplex(len(support.sym)))
+
+
+def symmetric(entries, k: int) -> sp.Matrix:
+    """The k x k symmetric matrix whose upper triangle, row by row, is ``entries``.
+
+    >>> symmetric([1, 2, 3], 2)
+    Matrix([
+    [1, 2],
+    [2, 3]])
+    """
+    slot = {e: n for n, e in enumerate((i, j) for i in range(k) for j in range(i, k))}
+    return sp.Matrix(k, k, lambda i, j: entries[slot[(min(i, j), max(i, j))]])
+
+
+def triangle_order(m: int) -> int | None:
+    """The k with k (k + 1) / 2 = m (a k x k symmetric matrix has m free entries), or None."""
+    k = int(((8 * m + 1) ** 0.5 - 1) / 2 + 0.5)
+    return k if k * (k + 1) // 2 == m else None
+
+
+def pd_cone(k: int) -> sp.Set:
+    """The cone of k x k symmetric positive definite matrices, in the coordinates of their upper
+    triangle (x_1 = X_11, x_2 = X_12, ..., row by row): the Wishart family's support.
+
+    >>> pd_cone(2).contains((2, 1, 1)), pd_cone(2).contains((1, 2, 1))
+    (True, False)
+    """
+    xs = coordinate_symbols(vector(k * (k + 1) // 2))
+    diagonal = {(i, i) for i in range(k)}
+    base = sp.ProductSet(*[sp.Interval.open(0, sp.oo) if e in diagonal else sp.Reals
+                           for e in ((i, j) for i in range(k) for j in range(i, k))])
+    return sp.ConditionSet(sp.Tuple(*xs), leading_minors_positive(symmetric(xs, k)), base)
+
+
+def is_pd_cone(support: sp.Set) -> bool:
+    """True for a support built by :func:`pd_cone`."""
+    if not (isinstance(support, sp.ConditionSet) and isinstance(support.sym, sp.Tuple)):
+        return False
+    k = triangle_order(len(support.sym))
+    return k is not None and support == pd_cone(k)
+
+
+def cone_limits(xs: list[sp.Symbol], k: int) -> list[tuple]:
+    """Iterated limits (outermost first) of the cone: column by column, the entries above the
+    diagonal over R, then X_jj above b^T B^-1 b (B the leading block, b the column above X_jj),
+    which makes the j-th leading minor, det B (X_jj - b^T B^-1 b), positive.
+
+    >>> cone_limits(coordinate_symbols(vector(3)), 2)
+    [(x_1, 0, oo), (x_2, -oo, oo), (x_3, x_2**2/x_1, oo)]
+    """
+    X = symmetric(xs, k)
+    out = []
+    for j in range(k):
+        out += [(X[i, j], -sp.oo, sp.oo) for i in range(j)]
+        b = X[:j, j]
+        low = sp.cancel((b.T * X[:j, :j].inv() * b)[0, 0]) if j else sp.S.Zero
+        out.append((X[j, j], low, sp.oo))
+    return out
 
 
 def box(support: sp.Set, k: int) -> list[tuple[sp.Expr, sp.Expr]]:
@@ -87,6 +148,8 @@ def definition(quantity: str, P: Bound, Q: Bound | None, X: sp.MatrixSymbol) -> 
     support = P.support()
     if is_simplex(support):
         limits = [(v, 0, 1 - sp.Add(*xs[:i])) for i, v in enumerate(xs)]
+    elif is_pd_cone(support):
+        limits = cone_limits(xs, triangle_order(len(xs)))
     else:
         limits = [(v, lo, hi) for v, (lo, hi) in zip(xs, box(support, len(xs)))]
     return sp.Integral(body, *reversed(limits))
@@ -325,7 +388,8 @@ def catalogue_families() -> tuple:
     from symkl.families.dirichlet import Dirichlet
     from symkl.families.independent import Independent
     from symkl.families.mvnormal import DiagonalNormal, IsotropicNormal, MultivariateNormal
+    from symkl.families.wishart import Wishart
     return (MultivariateNormal(2), DiagonalNormal(2), IsotropicNormal(2), DiagonalNormal(3),
             IsotropicNormal(3), MultivariateNormal("k"), Dirichlet(2), Dirichlet(3),
             Independent(Normal, Normal), Independent(Normal, Exponential),
-            Independent(Exponential, Normal))
+            Independent(Exponential, Normal), Wishart(2))

@@ -854,21 +854,47 @@ def _square_form(hessian: sp.Matrix, h: tuple[sp.Symbol, ...]) -> sp.Expr | None
     rational = split.xreplace({t: 0 for t in tails})
     n, best = len(h), None
     for order in permutations(range(n)):  # the simplest pivot order that keeps D_i positive
-        try:
-            low, diag = rational.extract(order, order).LDLdecomposition(hermitian=False)
-        except (ValueError, ZeroDivisionError):
+        factored = _positive_ldl(rational.extract(order, order))
+        if factored is None:
             continue
-        pivots = [sp.factor(sp.cancel(diag[i, i])) for i in range(n)]
-        if not all(_positive(d) for d in pivots):
-            continue
+        low, pivots = factored
         hp = [h[i] for i in order]
-        form = sum((d * sum((sp.cancel(low[j, i]) * hp[j] for j in range(i, n)), sp.S.Zero)
+        form = sum((d * sum((low[j, i] * hp[j] for j in range(i, n)), sp.S.Zero)
                     ** 2 for i, d in enumerate(pivots)), sp.S.Zero)
         if best is None or sp.count_ops(form) < sp.count_ops(best):
             best = form
     if best is None:
         return None
     return best + sp.expand((sp.Matrix([h]) * (split - rational) * sp.Matrix(h))[0])
+
+
+def _positive_ldl(matrix: sp.Matrix) -> tuple[sp.Matrix, list[sp.Expr]] | None:
+    """M = L D L' (L unit lower triangular) with factored pivots D_i, or None as soon as a pivot
+    is not positive in the sense of :func:`_positive`.  Pivot by pivot (Schur complements), so
+    a pivot order that fails early costs little: with a 4 x 4 Hessian whose entries hold a real
+    (not positive) symbol, a whole LDL' per order took minutes.
+
+    >>> a, b = sp.symbols("a b", positive=True)
+    >>> _positive_ldl(sp.Matrix([[a, 1], [1, b + 1 / a]]))
+    (Matrix([
+    [  1, 0],
+    [1/a, 1]]), [a, b])
+    >>> _positive_ldl(sp.Matrix([[a, 2], [2, 1 / a]])) is None
+    True
+    """
+    rest, n = sp.Matrix(matrix), matrix.shape[0]
+    low, pivots = sp.eye(n), []
+    for i in range(n):
+        d = sp.factor(sp.cancel(rest[i, i]))
+        if d == 0 or not _positive(d):
+            return None
+        pivots.append(d)
+        for j in range(i + 1, n):
+            low[j, i] = sp.cancel(rest[j, i] / d)
+        for j in range(i + 1, n):
+            for k in range(i + 1, n):
+                rest[j, k] = sp.cancel(rest[j, k] - low[j, i] * rest[i, k])
+    return low, pivots
 
 
 def _positive(e: sp.Expr) -> bool:
