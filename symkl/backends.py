@@ -286,7 +286,7 @@ def lambdify(expr: sp.Expr | sp.MatrixBase, params: Sequence[sp.Symbol],
     """A function of ``params`` (positional in order, or by keyword) evaluating ``expr``.
 
     ``validate=True`` raises ValueError for parameters outside ``domains`` (otherwise they give
-    NaN or a meaningless number); ``remainder`` is a :class:`symkl.stable.TaylorRemainder` used
+    NaN or a meaningless number); ``remainder`` is a :class:`symkl.remainder.TaylorRemainder` used
     where P is close to Q.
     """
     from symkl.program import Program, mpmath_function

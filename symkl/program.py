@@ -9,14 +9,14 @@ A :class:`Program` evaluates a closed form on arrays of one backend:
 * for a KL between two members of one family the top-level terms are summed together with their
   magnitudes; where the sum is smaller than ``CANCELLATION`` times the magnitudes (the direct form
   could keep fewer than 12 digits: P is close to Q) the value is replaced by the Taylor
-  remainder integral of :func:`symkl.stable.taylor_remainder` on those elements only (for a
+  remainder integral of :func:`symkl.remainder.taylor_remainder` on those elements only (for a
   Piecewise KL, on the branch that holds at P = Q, plus the gradient's linear term there);
 * elements where a product of Gamma functions and powers overflowed factor by factor (inf or
   NaN) are evaluated again as the exponential of the sum of their logs
   (:func:`symkl.stable.exp_log_form`);
 * functions of one parameter with a removable 0/0 inside its domain (ContinuousBernoulli at
   1/2) are evaluated by their Taylor polynomial near that point
-  (:func:`symkl.stable.removable_singularities`), on those elements only.
+  (:func:`symkl.removable.removable_singularities`), on those elements only.
 
 >>> import symkl
 >>> from symkl.families import Normal
@@ -39,6 +39,8 @@ import sympy as sp
 
 from symkl import codegen, stable
 from symkl.family import exact_number
+from symkl.remainder import TaylorRemainder, log1p_steps, shifted
+from symkl.removable import removable_singularities
 
 CANCELLATION = 4e3  # switch where the direct sum could keep fewer than 12 digits (eps 2.2e-16)
 MAX_PIECES = 8  # pieces per half of the remainder's segment, at most
@@ -50,7 +52,7 @@ class Program:
     """Numeric function of ``params`` for ``expr`` (a scalar or a matrix) on ``ops``' arrays."""
 
     def __init__(self, expr: sp.Basic, params: Sequence[sp.Symbol], ops: Any,
-                 remainder: stable.TaylorRemainder | None = None, asymptotic: bool = True,
+                 remainder: TaylorRemainder | None = None, asymptotic: bool = True,
                  pairs: Sequence[tuple[sp.Symbol, sp.Symbol]] = (),
                  domains: Mapping[sp.Symbol, Any] | None = None):
         self.ops, self.params = ops, tuple(params)
@@ -63,7 +65,7 @@ class Program:
         self.entries = None
         found = None
         if domains and ops.name == "numpy" and not expr.has(sp.Piecewise):
-            found = stable.removable_singularities(expr, self.params, _interior(domains))
+            found = removable_singularities(expr, self.params, _interior(domains))
         if found is not None:  # functions of one parameter, by series near their 0/0 points
             expr, parts = found
             self.removable = [(self.params.index(p.param), p.point, p.radius,
@@ -361,12 +363,12 @@ class _Remainder:
     with no pole near (d large) the map is linear.
     """
 
-    def __init__(self, rem: stable.TaylorRemainder, params: tuple[sp.Symbol, ...],
+    def __init__(self, rem: TaylorRemainder, params: tuple[sp.Symbol, ...],
                  namespace: dict[str, Any]):
         self.anchor = codegen.compile_function(rem.anchor, params, namespace)
         deltas = tuple(sp.Dummy(f"d{j}", real=True) for j in range(len(rem.steps)))
         self.forms = [codegen.compile_function(  # evaluated from each end of the segment
-            [stable.log1p_steps(stable.shifted(stable.factor_sums(rem.quadratic_form),
+            [log1p_steps(shifted(stable.factor_sums(rem.quadratic_form),
                                                rem.q_symbols, ends, deltas),
                                 rem.q_symbols, rem.anchor, rem.steps, deltas)],
             params + rem.steps + deltas, namespace) for ends in (rem.anchor, rem.q_symbols)]

@@ -117,7 +117,7 @@ class Result:
         ValueError: parameter sigma1 must be > 0, got -1.0 (1 value(s) outside the domain)
         """
         from symkl.backends import lambdify
-        from symkl.stable import taylor_remainder
+        from symkl.remainder import taylor_remainder
         targets = {"value": lambda: self.expr, "gradient": self.gradient, "hessian": self.hessian}
         if of not in targets:
             raise ValueError(f"of must be one of {', '.join(targets)}, got {of!r}")

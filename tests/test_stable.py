@@ -6,7 +6,8 @@ import sympy as sp
 
 import symkl
 from symkl.families import Bernoulli, Beta, Cauchy, Exponential, Gamma, Laplace, Normal, Poisson
-from symkl.stable import stable_form, taylor_remainder
+from symkl.remainder import taylor_remainder
+from symkl.stable import stable_form
 
 
 def exact(r, *args):
