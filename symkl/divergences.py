@@ -910,7 +910,7 @@ def structural_obstacle(log_body: sp.Expr, x: sp.Symbol, support: sp.Set) -> str
     """Why integral exp(log_body) dx over ``support`` has no closed form, read off its shape
     before any integration is tried; None when nothing rules a closed form out.
 
-    Two obstacles are recognised, both for generic (symbolic) parameters:
+    Three obstacles are recognised, all for generic (symbolic) parameters:
 
     * x enters through kernels of incommensurable scales: x^k1 and x^k2 (Weibull,
       Kumaraswamy), or exp(x/s1) and exp(x/s2) (Gumbel, Logistic), with a ratio k1/k2 or s2/s1
@@ -922,6 +922,8 @@ def structural_obstacle(log_body: sp.Expr, x: sp.Symbol, support: sp.Set) -> str
       for symbolic exponents an Appell / hypergeometric function of their roots.  Exempt: on
       (0, oo), binomials b + c x^k sharing one k (a Mellin convolution, which SymPy's Meijer G
       integration does evaluate: half-Cauchy).
+    * rational terms of the exponent with different poles: exp(-c1 / (x - mu1) - c2 / (x - mu2))
+      (two Levy laws with different locations); with one shared pole it is a Gamma kernel.
 
     >>> x = sp.Symbol("x", positive=True)
     >>> k1, k2, l1, l2 = sp.symbols("k1 k2 lam1 lam2", positive=True)
@@ -934,11 +936,17 @@ def structural_obstacle(log_body: sp.Expr, x: sp.Symbol, support: sp.Set) -> str
     """
     kernels: dict[tuple, sp.Expr] = {}
     polys: dict[sp.Expr, sp.Expr] = {}
+    poles: dict[sp.Expr, sp.Expr] = {}  # pole -> a rational term of the exponent with it
     for term in sp.Add.make_args(sp.expand(sp.expand_log(log_body, force=True))):
         if not term.has(x):
             continue
         coeff, rest = term.as_independent(x, as_Add=False)
         if rest == x or rest == sp.log(x):
+            continue
+        if rest.is_rational_function(x) and not rest.is_polynomial(x):
+            for pole in sp.roots(sp.denom(sp.together(rest)), x):
+                if not any(sp.simplify(pole - p) == 0 for p in poles):
+                    poles[pole] = rest
             continue
         if isinstance(rest, sp.log) and rest.args[0].is_polynomial(x):
             poly = sp.Poly(rest.args[0], x)
@@ -953,6 +961,13 @@ def structural_obstacle(log_body: sp.Expr, x: sp.Symbol, support: sp.Set) -> str
                 f"rational number (incommensurable scales): no substitution reduces the "
                 f"integral to a Gamma, Beta or Meijer G integral, and no closed form exists "
                 f"for generic parameters")
+    if len(poles) >= 2:
+        (p1, t1), (p2, t2) = list(poles.items())[:2]
+        return (f"x enters the exponent through {t1} and {t2}, whose poles {p1} and {p2} "
+                f"differ: substituting 1/(x - {p1}) turns one into a Gamma kernel and leaves "
+                f"the other a rational function of the new variable, so the integral is no "
+                f"Gamma, Beta or Meijer G integral, and no closed form exists for generic "
+                f"parameters")
     powered = {p: c for p, c in polys.items() if sp.simplify(c).is_integer is not True}
     if len(powered) >= 2 and sum(sp.degree(p, x) for p in powered) >= 3:
         if support.inf == 0 and _shared_binomials(list(powered), x):
