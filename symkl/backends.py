@@ -56,7 +56,8 @@ class NumpyOps:
                 "expm1": np.expm1, "xlogy": xlogy, "xlog1py": sc.xlog1py,
                 "lgamma": sc.gammaln, "digamma": sc.digamma, "polygamma": polygamma,
                 "gamma": sc.gamma, "erf": sc.erf, "erfc": sc.erfc, "abs_": np.abs,
-                "sign": np.sign, "besseli": sc.iv, "beta": sc.beta, "betaln": sc.betaln,
+                "sign": np.sign, "besseli": sc.iv, "besselie": sc.ive, "beta": sc.beta,
+                "betaln": sc.betaln,
                 "lowergamma": lambda a, x: sc.gammainc(a, x) * sc.gamma(a),
                 "uppergamma": lambda a, x: sc.gammaincc(a, x) * sc.gamma(a),
                 "expi": sc.expi, "lambertw": lambda x: sc.lambertw(x).real,
@@ -245,7 +246,7 @@ class JaxOps(NumpyOps):
                    "expi": js.expi, "trigamma_tail": trigamma_tail_function(jnp.where),
                    "lgamma_tail": tail_function(lgamma_tail, jnp.where, js.gammaln),
                    "digamma_tail": tail_function(digamma_tail, jnp.where, js.digamma)})
-        for name in ("besseli", "lambertw"):
+        for name in ("besseli", "besselie", "lambertw"):
             ns.pop(name)
         return {k: (getattr(jnp, v.__name__, v) if getattr(v, "__module__", "") == "numpy"
                     else v) for k, v in ns.items()}

@@ -368,7 +368,7 @@ class _Remainder:
         self.anchor = codegen.compile_function(rem.anchor, params, namespace)
         deltas = tuple(sp.Dummy(f"d{j}", real=True) for j in range(len(rem.steps)))
         self.forms = [codegen.compile_function(  # evaluated from each end of the segment
-            [log1p_steps(shifted(stable.factor_sums(rem.quadratic_form),
+            [log1p_steps(shifted(stable.factor_sums(stable.scaled_bessel(rem.quadratic_form)),
                                                rem.q_symbols, ends, deltas),
                                 rem.q_symbols, rem.anchor, rem.steps, deltas)],
             params + rem.steps + deltas, namespace) for ends in (rem.anchor, rem.q_symbols)]

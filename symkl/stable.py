@@ -76,8 +76,17 @@ class digamma_tail(sp.Function):  # noqa: N801
     """polygamma(0, x) - (log x - 1/(2 x)): about -1/(12 x^2), see :func:`stirling`."""
 
 
+class besselie(sp.Function):  # noqa: N801
+    """exp(-x) I_n(x), the exponentially scaled modified Bessel function (scipy's ``ive``):
+    I_n(x) itself overflows float64 beyond x ~ 713 (a von Mises concentration of 1e3)."""
+
+    def _eval_is_positive(self) -> bool | None:
+        n, x = self.args
+        return fuzzy_and([x.is_positive, n.is_nonnegative])
+
+
 STABLE_FUNCTIONS = (difference, xlogy, xlog1py, log1p, expm1, betaln, trigamma_tail, lgamma_tail,
-                    digamma_tail)
+                    digamma_tail, besselie)
 # each tail: the function it trims, and the first inverse power of x left in it
 TAILS = {lgamma_tail: (sp.loggamma, 1), digamma_tail: (lambda x: sp.polygamma(0, x), 2),
          trigamma_tail: (lambda x: sp.polygamma(1, x), 3)}
@@ -248,9 +257,29 @@ def stable_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = ()) ->
     if isinstance(expr, sp.Piecewise):
         return sp.Piecewise(*[(stable_form(e, pairs), c) for e, c in expr.args])
     pairs = tuple(pairs)
-    expr = factor_sums(expr)
+    expr = factor_sums(scaled_bessel(expr))
     terms = [_stable_term(t, pairs) for t in sp.Add.make_args(_betaln(expr))]
     return _expm1(sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0])
+
+
+def scaled_bessel(expr: sp.Expr) -> sp.Expr:
+    """I_n(x) for x > 0 as exp(x) besselie(n, x), the exponentials then cancelling in ratios
+    and leaving logs as log(besselie) + x: nothing overflows where the value is finite.
+
+    >>> k1, k2 = sp.symbols("kappa1 kappa2", positive=True)
+    >>> scaled_bessel(sp.log(sp.besseli(0, k2) / sp.besseli(0, k1)))
+    -kappa1 + kappa2 - log(besselie(0, kappa1)) + log(besselie(0, kappa2))
+    >>> scaled_bessel(sp.besseli(1, k1) / sp.besseli(0, k1))
+    besselie(1, kappa1)/besselie(0, kappa1)
+    """
+    if not expr.has(sp.besseli):
+        return expr
+    scaled = expr.replace(lambda e: isinstance(e, sp.besseli) and e.args[1].is_positive
+                          and e.args[0].is_nonnegative,
+                          lambda e: sp.exp(e.args[1]) * besselie(*e.args))
+    scaled = sp.expand_mul(scaled)  # (a e^x + b e^x) e^-x: the exponentials meet and cancel
+    return scaled.replace(lambda e: isinstance(e, sp.log) and e.has(besselie),
+                          lambda e: sp.expand_log(sp.log(sp.powsimp(e.args[0])), deep=False))
 
 
 def group_differences(expr: sp.Basic, pairs: Sequence[tuple[sp.Expr, sp.Expr]]) -> sp.Basic:

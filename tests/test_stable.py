@@ -310,3 +310,20 @@ def test_uniform_gumbel_exponentials_combined_before_they_overflow():
     r = symkl.kl(Uniform(), Gumbel())
     args = (-1.9900637819130669, 0.8538156172187712, -0.09229493489328, 0.01622704017616364)
     assert rel(r.lambdify()(*args), exact(r, *args)) < 1e-12
+
+
+def test_von_mises_kl_at_large_concentrations_uses_scaled_bessel_functions():
+    """I_0(kappa) overflows float64 beyond kappa ~ 713: the generated code spells I_n(x) as
+    exp(x) ive(n, x), so KL(vM(0.3, 1000) || vM(0.4, 1100)) is finite and matches 50-digit
+    mpmath, also near P = Q (remainder path) at kappa = 800; a log-ratio of Bessel functions
+    becomes kappa2 - kappa1 + log ive - log ive."""
+    import mpmath
+
+    from symkl.families import VonMises
+    r = symkl.kl(VonMises(), VonMises())
+    f, exact = r.lambdify(), r.lambdify(backend="mpmath")
+    with mpmath.workdps(50):
+        for args in [(0.3, 1000.0, 0.4, 1100.0), (0.3, 800.0, 0.3 + 1e-6, 800.0 * (1 + 1e-6)),
+                     (0.3, 5.0, 0.2, 6.0)]:
+            truth = exact(*[mpmath.mpf(a) for a in args])
+            assert abs(float(f(*args)) - truth) <= 1e-9 * abs(truth), args
