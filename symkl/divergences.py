@@ -279,9 +279,7 @@ def _tv_between_kinks(bp, bq, x: sp.Symbol, ratio: sp.Expr, P, Q) -> tuple[sp.Ex
     kinks) counts where p - q changes sign across its piece (g(a) g(b) < 0, g = log p - log q,
     g(-oo) ~ -slope, g(oo) ~ slope): a Piecewise term."""
     lo, hi = bp.support().inf, bp.support().sup
-    kinks = [k for k in sorted(set(abs_kinks(ratio, x)), key=sp.default_sort_key)
-             if _inside_support(k, lo, hi, bp, bq) is not False]  # sorted: the same result
-    # whatever the hash seed (abs_kinks reads a set of atoms)
+    kinks = [k for k in abs_kinks(ratio, x) if _inside_support(k, lo, hi, bp, bq) is not False]
     slopes = [sp.diff(n.args[0], x) for n in ratio.atoms(sp.Abs) if n.args[0].has(x)]
     if any(a.is_zero is not False or a.is_positive is None for a in slopes):
         raise NotDerivable("total_variation", P, Q, {
@@ -550,14 +548,8 @@ def _on_overlap(name: str, bp, bq, P: FamilyInstance, Q: FamilyInstance) -> Resu
                 branches.append((value(*m), nested))
                 steps.append(Step(f"masses of the overlap, supp {'P' if first else 'Q'} inside",
                                   "m_P, m_Q", sp.Tuple(*m)))
-        lo, hi = (sp.Max(sp_p.inf, sp_q.inf), sp.Min(sp_p.sup, sp_q.sup))
-        left = sp.Dummy("l", real=True, positive=lo.is_positive or None)
-        width = sp.Dummy("w", positive=True)
-        span = sp.Interval(left if lo.is_finite else lo,
-                           (left + width if lo.is_finite else hi) if hi.is_finite else hi)
-        back = {left: lo, width: hi - lo}
+        span, back, meet = _overlap(sp_p, sp_q)
         m = masses(span)
-        meet = sp.And(sp.Lt(sp_q.inf, sp_p.sup), sp.Lt(sp_p.inf, sp_q.sup))
         branches.append((value(*m).xreplace(back), meet))
         steps.append(Step("masses of the overlap", "m_P, m_Q", sp.Tuple(*m).xreplace(back)))
         branches.append((value(sp.S.Zero, sp.S.Zero), sp.S.true))
@@ -773,8 +765,9 @@ def _real_branch(integral: sp.Piecewise) -> tuple[sp.Expr, sp.Basic]:
     raise Declined(f"the power integral has no real closed-form branch: {integral}")
 
 
-#: the value of each power divergence when the power integral I(a) is 0 (disjoint supports)
-_AT_ZERO = {"renyi": sp.oo, "bhattacharyya": sp.oo, "hellinger": sp.S.One}
+#: a power divergence's finite value when the power integral I(a) is 0 (disjoint supports);
+#: Renyi and Bhattacharyya are +oo there, the Piecewise's last branch
+_AT_ZERO = {"hellinger": sp.S.One}
 
 
 def _power_over_overlap(name: str, bp, bq, a: sp.Expr) -> Result:
@@ -807,23 +800,15 @@ def _power_over_overlap(name: str, bp, bq, a: sp.Expr) -> Result:
                               r"\int_{\operatorname{supp} P} p^{\alpha} q^{1-\alpha}", integral))
         below = sp.S.true if a.is_number else sp.Lt(a, 1)
         if (a < 1) != sp.S.false and inside != sp.S.true:
-            lo, hi = (_refined(e, sp.Not(inside)) for e in _overlap(sp_p, sp_q))
-            # the overlap as [l, l + w], l and w > 0 symbols while integrating and simplifying
-            # (so that its length w = min - max stays one positive factor), then put back
-            left = sp.Dummy("l", real=True, positive=lo.is_positive or None)
-            width = sp.Dummy("w", positive=True)
-            span = sp.Interval(left if lo.is_finite else lo, left + width if hi.is_finite
-                               and lo.is_finite else hi if hi.is_infinite else hi)
+            span, back, meet = _overlap(sp_p, sp_q, sp.Not(inside))
             integral, _ = _power_integral(bp, bq, a, span, below_one=True)
-            back = {left: lo, width: hi - lo}
-            meet = sp.And(sp.Lt(sp_q.inf, sp_p.sup), sp.Lt(sp_p.inf, sp_q.sup))
             branches.append((canonical(finish(name, integral, a, log=sp.log)).xreplace(back),
                              sp.And(below, meet)))
             integral = integral.xreplace(back)
             steps.append(Step("power integral over the overlap of the supports",
                               r"\int_{\operatorname{supp} P \cap \operatorname{supp} Q} "
                               r"p^{\alpha} q^{1-\alpha}", integral))
-            if name in _AT_ZERO and _AT_ZERO[name] != sp.oo:
+            if name in _AT_ZERO:
                 branches.append((_AT_ZERO[name], below))
         value = sp.Piecewise(*[(v if v.has(sp.Min, sp.Max) else canonical(v), c)
                                for v, c in branches], (sp.oo, True))
@@ -865,9 +850,26 @@ def _refined(e: sp.Expr, given: sp.Basic) -> sp.Expr:
     return e if out.has(sp.Max, sp.Min) else out.subs(d, big - small)
 
 
-def _overlap(sp_p: sp.Set, sp_q: sp.Set) -> tuple[sp.Expr, sp.Expr]:
-    """The ends max(lo_P, lo_Q), min(hi_P, hi_Q) of the overlap of two intervals."""
-    return sp.Max(sp_p.inf, sp_q.inf), sp.Min(sp_p.sup, sp_q.sup)
+def _overlap(sp_p: sp.Set, sp_q: sp.Set,
+             given: sp.Basic = sp.S.true) -> tuple[sp.Interval, dict, sp.Basic]:
+    """The overlap [max(lo_P, lo_Q), min(hi_P, hi_Q)] of two intervals as [l, l + w] with
+    symbols l and w > 0 (so that its length stays one positive factor while integrating and
+    simplifying), the substitution that puts the ends back (Max/Min decided by ``given`` where
+    it can: :func:`_refined`), and the condition that the intervals overlap at all.
+
+    >>> a1, b1, a2, b2 = sp.symbols("a1 b1 a2 b2", real=True)
+    >>> span, back, meet = _overlap(sp.Interval(a1, b1), sp.Interval(a2, b2))
+    >>> (span.sup - span.inf).xreplace(back), meet
+    (-Max(a1, a2) + Min(b1, b2), (a1 < b2) & (a2 < b1))
+    """
+    lo, hi = (_refined(e, given) for e in (sp.Max(sp_p.inf, sp_q.inf),
+                                           sp.Min(sp_p.sup, sp_q.sup)))
+    left = sp.Dummy("l", real=True, positive=lo.is_positive or None)
+    width = sp.Dummy("w", positive=True)
+    span = sp.Interval(left if lo.is_finite else lo,
+                       (left + width if lo.is_finite else hi) if hi.is_finite else hi)
+    meet = sp.And(sp.Lt(sp_q.inf, sp_p.sup), sp.Lt(sp_p.inf, sp_q.sup))
+    return span, {left: lo, width: hi - lo}, meet
 
 
 def _rational_over_line(body: sp.Expr, x: sp.Symbol) -> sp.Expr | None:

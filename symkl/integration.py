@@ -260,5 +260,6 @@ def abs_kinks(f: Expr, x: sp.Symbol) -> list[Expr]:
     >>> abs_kinks(sp.Abs(x - m) + x, x)
     [m]
     """
-    return [sp.solve(node.args[0], x)[0] for node in f.atoms(sp.Abs)
-            if node.args[0].has(x) and sp.degree(node.args[0], x) == 1]
+    kinks = {sp.solve(node.args[0], x)[0] for node in f.atoms(sp.Abs)
+             if node.args[0].has(x) and sp.degree(node.args[0], x) == 1}
+    return sorted(kinks, key=sp.default_sort_key)  # atoms are a set: the same order always

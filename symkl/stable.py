@@ -171,26 +171,7 @@ def stirling(expr: sp.Expr) -> sp.Expr:
     expr = expr.replace(lambda n: isinstance(n, sp.polygamma) and n.args[0] == 0,
                         lambda n: table[digamma_tail].subs(x, n.args[1])
                         + digamma_tail(n.args[1]))
-    grouped: dict[sp.Expr, list[tuple[sp.Expr, sp.Expr]]] = {}
-    others = []
-    for term in sp.Add.make_args(sp.expand(expr)):
-        number, rest = term.as_coeff_Mul()
-        logs = [f for f in sp.Mul.make_args(rest) if isinstance(f, sp.log)]
-        coeff = sp.Mul(*[f for f in sp.Mul.make_args(rest) if not logs or f is not logs[0]])
-        if len(logs) == 1 and number.is_Rational and (logs[0].free_symbols
-                                                      or coeff.free_symbols):
-            grouped.setdefault(coeff, []).append((number, logs[0].args[0]))
-        else:
-            others.append(term)
-    for coeff, parts in grouped.items():
-        if not any(arg.free_symbols for _, arg in parts):
-            others.extend(n * coeff * sp.log(arg) for n, arg in parts)
-            continue
-        lead = next(n for n, arg in parts if arg.free_symbols)  # log of one product of powers
-        ratio = sp.Mul(*[arg ** (n / lead) for n, arg in parts])
-        others.append(lead * coeff * sp.log(ratio) if ratio.free_symbols else
-                      sum(n * coeff * sp.log(arg) for n, arg in parts))
-    return sp.Add(*others)
+    return _merge_logs(expr)  # x log x and log x parts cancel; logs of one coefficient meet
 TAIL_FROM = 10.0  # the asymptotic series of trigamma_tail is summed from here on
 
 
