@@ -820,34 +820,30 @@ def _power_over_overlap(name: str, bp, bq, a: sp.Expr) -> Result:
 
 
 def _gaps(bp, bq) -> tuple[dict, dict]:
-    """Each family's strict order a < b (Uniform) as b = a + d with a positive d, and back:
-    so that lengths b - a stay positive factors while integrating and simplifying."""
-    forward, back = {}, {}
-    for b in (bp, bq):
-        for rel in b.family.joint(*b.values):
-            if isinstance(rel, sp.StrictLessThan) and isinstance(rel.rhs, sp.Symbol):
-                d = sp.Dummy(f"d_{rel.rhs}", positive=True)
-                forward[rel.rhs], back[d] = rel.lhs + d, rel.rhs - rel.lhs
-    return forward, back
+    """Each family's strict order a < b (Uniform) as b = a + gap with a positive gap, and back
+    (:func:`symkl.support.assume`): lengths b - a stay positive factors while integrating."""
+    from symkl.support import assume
+    orders = [sp.Le(rel.lhs, rel.rhs) for b in (bp, bq) for rel in b.family.joint(*b.values)
+              if isinstance(rel, sp.StrictLessThan)]
+    return assume(sp.And(*orders))
 
 
 def _refined(e: sp.Expr, given: sp.Basic) -> sp.Expr:
     """Max/Min in ``e`` decided by ``given`` when it is one strict order u < v (the negation
-    of a nesting condition x_m1 >= x_m2), by writing v = u + d with d > 0.
+    of a nesting condition x_m1 >= x_m2), by writing v = u + gap with gap > 0
+    (:func:`symkl.support.assume`).
 
     >>> u, v = sp.symbols("u v", positive=True)
     >>> _refined(sp.Max(u, v), sp.Lt(u, v))
     v
     """
+    from symkl.support import assume
     if not isinstance(given, (sp.StrictLessThan, sp.StrictGreaterThan)):
         return e
-    small, big = (given.lhs, given.rhs) if isinstance(given, sp.StrictLessThan) \
-        else (given.rhs, given.lhs)
-    if not isinstance(big, sp.Symbol):
-        return e
-    d = sp.Dummy("d", positive=True)
-    out = e.subs(big, small + d)
-    return e if out.has(sp.Max, sp.Min) else out.subs(d, big - small)
+    forward, back = assume(sp.Le(given.lhs, given.rhs) if isinstance(given, sp.StrictLessThan)
+                           else sp.Ge(given.lhs, given.rhs))
+    out = e.xreplace(forward)
+    return e if not forward or out.has(sp.Max, sp.Min) else out.xreplace(back)
 
 
 def _overlap(sp_p: sp.Set, sp_q: sp.Set,
