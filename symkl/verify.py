@@ -385,9 +385,9 @@ def _nodes(P: Bound, Q: Bound | None, extra: tuple = ()) -> list:
     inner = sorted(float(b) for b in inner if lo < b < hi)
     if lo == -sp.oo and hi == sp.oo and not inner:
         inner = [0.0]
-    ends = [-mpmath.inf if lo == -sp.oo else mpmath.mpf(str(sp.N(lo, 40)))]
+    ends = [_exact(lo)]
     ends += [mpmath.mpf(b) for b in inner]
-    ends += [mpmath.inf if hi == sp.oo else mpmath.mpf(str(sp.N(hi, 40)))]
+    ends += [_exact(hi)]
     return ends
 
 
@@ -505,7 +505,7 @@ def _infinite_check(result, point: dict, dps: int) -> tuple[PointCheck, str]:
             else:
                 outside = outside_sets(P, Q)
                 parts = outside.args if isinstance(outside, sp.Union) else (outside,)
-                mass = mpmath.fsum(mpmath.quad(density, [_mp(part.inf), _mp(part.sup)])
+                mass = mpmath.fsum(mpmath.quad(density, [_exact(part.inf), _exact(part.sup)])
                                    for part in parts)
             order = _order_at(result, point)
             if order is not None and order < 1:  # p^a q^(1-a) = 0 everywhere: I(a) = 0
@@ -522,8 +522,8 @@ def _infinite_check(result, point: dict, dps: int) -> tuple[PointCheck, str]:
         lo, hi = P.support().inf, P.support().sup
         partial = []
         for r in (10, 100, 1000, 10000):  # towards every end: oo, or a finite end (1/r away)
-            a = -mpmath.mpf(r) if lo == -sp.oo else _mp(lo) + mpmath.mpf(1) / r
-            b = mpmath.mpf(r) if hi == sp.oo else _mp(hi) - mpmath.mpf(1) / r
+            a = -mpmath.mpf(r) if lo == -sp.oo else _exact(lo) + mpmath.mpf(1) / r
+            b = mpmath.mpf(r) if hi == sp.oo else _exact(hi) - mpmath.mpf(1) / r
             middle = [0] if lo == -sp.oo and hi == sp.oo else []
             partial.append(quad_split(f, [a, *middle, b]))
     steps = [b - a for a, b in zip(partial, partial[1:])]
@@ -570,7 +570,3 @@ def _exact(v):
     if v.is_infinite:
         return mpmath.inf if v == sp.oo else -mpmath.inf
     return mpmath.mpf(str(sp.N(v, mpmath.mp.dps + 10)))
-
-
-def _mp(v):
-    return mpmath.inf if v == sp.oo else -mpmath.inf if v == -sp.oo else mpmath.mpf(str(sp.N(v)))
