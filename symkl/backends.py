@@ -49,7 +49,15 @@ class NumpyOps:
         def xlogy(x, y):  # x log y: faster than scipy's; NaN for 0 log 0, which
             with np.errstate(divide="ignore", invalid="ignore"):  # Program fills with 0
                 return x * np.log(y)
-        return {"trigamma_tail": trigamma_tail_function(np.where),
+
+        def hyper(ap, bq, z):  # mpmath's signature; scipy has 2F1 and 1F1
+            if len(ap) == 2 and len(bq) == 1:
+                return sc.hyp2f1(*ap, *bq, z)
+            if len(ap) == 1 and len(bq) == 1:
+                return sc.hyp1f1(*ap, *bq, z)
+            raise ValueError(f"the numpy backend has no {len(ap)}F{len(bq)} (scipy.special has "
+                             f"2F1 and 1F1); use backend='mpmath'")
+        return {"hyper": hyper, "trigamma_tail": trigamma_tail_function(np.where),
                 "lgamma_tail": tail_function(lgamma_tail, np.where, sc.gammaln),
                 "digamma_tail": tail_function(digamma_tail, np.where, sc.digamma),
                 "log": np.log, "exp": np.exp, "sqrt": np.sqrt, "log1p": np.log1p,

@@ -493,6 +493,9 @@ def jensen_shannon(P: FamilyInstance, Q: FamilyInstance) -> Result:
         return _finite_sum("jensen_shannon", bp, bq)
     if not bp.family.discrete and bp.support() != bq.support():
         return _on_overlap("jensen_shannon", bp, bq, P, Q)
+    from symkl import poisson_kernel
+    if poisson_kernel.applies(bp, bq):
+        return _js_by_poisson_kernel(bp, bq)
     raise NotDerivable("jensen_shannon", P, Q, {
         "mixture": "M = (P + Q)/2 belongs to no family here: E_P[log(p + q)] (the entropy of a "
                    "mixture) has no closed form for these densities"})
@@ -677,13 +680,16 @@ def _power(name: str, P: FamilyInstance, Q: FamilyInstance, alpha: sp.Expr | Non
                else "P and Q have different fixed parameters")
         if _finite(bp, bq):  # finite support: the defining sum, whatever the order
             return _finite_sum(name, bp, bq, a if name == "renyi" else None)
-        try:
-            return _power_by_integration(name, bp, bq, a)
-        except (Declined, BudgetExceeded) as failure:
-            raise NotDerivable(name, P, Q, {"bregman": why, "integrate": str(failure)}) from None
-        except Exception as failure:  # noqa: BLE001 - any SymPy failure declines the route
-            raise NotDerivable(name, P, Q, {"bregman": why, "integrate": f"SymPy failed: "
-                                            f"{type(failure).__name__}: {failure}"}) from None
+        reasons = {"bregman": why}
+        for route, attempt in (("integrate", _power_by_integration),
+                               ("poisson kernel", _power_by_poisson_kernel)):
+            try:
+                return attempt(name, bp, bq, a)
+            except (Declined, BudgetExceeded) as failure:
+                reasons[route] = str(failure)
+            except Exception as failure:  # noqa: BLE001 - any SymPy failure declines the route
+                reasons[route] = f"SymPy failed: {type(failure).__name__}: {failure}"
+        raise NotDerivable(name, P, Q, reasons)
     eta_p, eta_q = ef.natural_params(*bp.values), ef.natural_params(*bq.values)
     eta_a = [a * u + (1 - a) * v for u, v in zip(eta_p, eta_q)]
     log_integral = (ef.log_partition(eta_a) - a * ef.log_partition(eta_p)
@@ -713,6 +719,63 @@ def _power_by_integration(name: str, bp, bq, a: sp.Expr) -> Result:
     domains.update({s: ORDER for s in a.free_symbols})
     return Result(name, bp, bq, value, "integrate", steps, conditions, "", _LHS[name], domains,
                   a if name == "renyi" else None)
+
+
+def _power_by_poisson_kernel(name: str, bp, bq, a: sp.Expr) -> Result:
+    """Two Poisson-kernel densities (Cauchy): I(a) = E_P[(p/q)^(a - 1)] by P's quantile.
+
+    Under x = x0 + gamma tan(theta), p/q = A + R cos(psi) after a phase shift, and the mean of
+    its power over a period is a binomial series (:mod:`symkl.poisson_kernel`): a Gauss
+    hypergeometric function of 1 - (A^2 - R^2)/A^2.  The integral converges for every a > 0
+    (both tails are 1/x^2), so there is no condition.
+
+    >>> from symkl.families import Cauchy
+    >>> print(bhattacharyya(Cauchy(0, 1), Cauchy(0, 1)).expr)
+    0
+    """
+    from symkl import poisson_kernel
+    if not poisson_kernel.applies(bp, bq):
+        raise Declined("P and Q are not both Poisson kernels on the real line (Cauchy)")
+    with time_budget(DEFAULT_BUDGET):
+        form = poisson_kernel.angle_form(bp, bq)
+        integral = poisson_kernel.mean_of_power(form, a - 1)
+        value = canonical(finish(name, integral, a, log=sp.log))
+    steps = (Step("P's quantile: theta uniform on (-pi/2, pi/2)", "x", form.substitution),
+             Step("the density ratio at that point", r"\frac{p}{q}", form.ratio),
+             Step("power integral: the ratio's mean over a period",
+                  r"\int p^{\alpha} q^{1-\alpha} = \operatorname{E}_P\left[(p/q)^{\alpha-1}\right]",
+                  integral))
+    domains = _domains(bp, bq)
+    domains.update({s: ORDER for s in a.free_symbols})
+    return Result(name, bp, bq, value, "poisson kernel", steps, (), "", _LHS[name], domains,
+                  a if name == "renyi" else None)
+
+
+def _js_by_poisson_kernel(bp, bq) -> Result:
+    """Jensen-Shannon between two Poisson-kernel densities (Cauchy), in closed form.
+
+    Under P, 2p/(p + q) = 2t/(1 + t) with t = p/q = A + R cos(psi), so
+    E_P[log(2p/(p + q))] = log 2 + E[log t] - E[log(1 + t)], each a mean over a period of a
+    logarithm, summed as a series (:mod:`symkl.poisson_kernel`); the same under Q with q/p.
+
+    >>> from symkl.families import Cauchy
+    >>> print(jensen_shannon(Cauchy(0, 1), Cauchy(0, 1)).expr)
+    0
+    """
+    from symkl import poisson_kernel
+    halves, steps = [], []
+    with time_budget(DEFAULT_BUDGET):
+        for first, second, label in ((bp, bq, "P"), (bq, bp, "Q")):
+            form = poisson_kernel.angle_form(first, second)
+            half = (sp.log(2) + poisson_kernel.mean_of_log(form)
+                    - poisson_kernel.mean_of_log(form, sp.S.One))
+            halves.append(half)
+            steps.append(Step(f"the log-ratio to the mixture under {label}",
+                              r"\operatorname{E}_{" + label + r"}\left[\log \frac{2 "
+                              + label.lower() + r"}{p + q}\right]", half))
+        value = canonical(sp.simplify(sp.expand_log((halves[0] + halves[1]) / 2, force=True)))
+    return Result("jensen_shannon", bp, bq, value, "poisson kernel", tuple(steps), (), "",
+                  _LHS["jensen_shannon"], _domains(bp, bq))
 
 
 def _power_integral(bp, bq, a: sp.Expr, support: sp.Set,
