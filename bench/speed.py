@@ -17,6 +17,7 @@ Ratios are generated/naive (target <= 1.5) and generated/torch (target < 1).
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import time
 
@@ -111,6 +112,27 @@ def main() -> None:
         print(f"{name + ' || ' + name:<24}{t['generated'] * 1e3:>9.1f}ms{t['naive'] * 1e3:>7.1f}ms"
               f"{tt * 1e3:>7.1f}ms{t['generated'] / t['naive']:>11.2f}"
               f"{t['generated'] / tt:>11.2f}{diff:>25.1e}", flush=True)
+    elementary_baseline(args.n, args.repeat)
+
+
+def elementary_baseline(n: int, repeat: int) -> None:
+    """The price of one elementary function on n float64 values, numpy against torch (one
+    thread each): what bounds generated/torch for forms that need a log or an exp."""
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(1)
+    x = np.random.default_rng(1).uniform(0.5, 2.0, n)
+    tx = torch.from_numpy(x)
+    print(f"\none elementary function on {n} float64 values (best of {repeat}):")
+    for name in ("log", "exp", "log1p", "divide"):
+        arity = 2 if name == "divide" else 1
+        f_np, f_torch = getattr(np, name), getattr(torch, name)
+        t = best_of({"numpy": functools.partial(f_np, *(x,) * arity),
+                     "torch": functools.partial(f_torch, *(tx,) * arity)}, (), repeat)
+        print(f"  {name:<7} numpy {t['numpy'] * 1e3:6.1f} ms   torch {t['torch'] * 1e3:6.1f} ms"
+              f"   numpy/torch {t['numpy'] / t['torch']:.2f}")
 
 
 if __name__ == "__main__":
