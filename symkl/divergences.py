@@ -592,7 +592,7 @@ Crossing = tuple[sp.Expr, sp.Expr, sp.Expr, bool]  # (g, slope k in v, r, v = lo
 
 def _overlap_crossing(bp, bq, x: sp.Symbol, P, Q) -> Crossing:
     """The crossing p = q of two densities whose supports differ, found by solving
-    g = log p - log q = 0 where g is monotone: linear in v = x, or in v = log x on a support
+    g = log p - log q = 0 where g is monotone: linear in v = x, or in v = log x for supports
     in [0, oo) (Paretos: g = log(a1 x_m1^a1 / (a2 x_m2^a2)) + (a2 - a1) log x).  Returns g (in
     x), its slope k = dg/dv (p > q beyond the crossing iff k > 0), the crossing r as a point x
     and whether v = log x; NotDerivable if g has another shape (no single crossing).
@@ -606,11 +606,15 @@ def _overlap_crossing(bp, bq, x: sp.Symbol, P, Q) -> Crossing:
     """
     g = sp.expand(sp.expand_log(bp.logpdf(x) - bq.logpdf(x), force=True))
     v = sp.Dummy("v", real=True)
-    lowest = sp.Min(bp.support().inf, bq.support().inf)
+    lowest = sp.Min(bp.support().inf, bq.support().inf)  # every end a power may meet
+    why = "is neither constant nor linear in x or in log x on their overlap"
     for in_log, gv in ((False, g), (True, g.subs(sp.log(x), v))):
         gv = gv if in_log else gv.subs(x, v)
-        if gv.has(x) or not gv.is_polynomial(v) or sp.degree(gv, v) != 1 or (
-                in_log and lowest.is_nonnegative is not True):
+        if gv.has(x) or not gv.is_polynomial(v) or sp.degree(gv, v) != 1:
+            continue
+        if in_log and lowest.is_nonnegative is not True:
+            why = (f"is linear in log x, but the support ends {lowest} may be negative, where "
+                   f"the powers of the ends in the result would not be real")
             continue
         (root,) = sp.solve(gv, v)
         if in_log:  # e^(a/b) as (e^a)^(1/b): the crossing reads (a1 x_m1^a1 / ...)^(1/(a1 - a2))
@@ -618,9 +622,8 @@ def _overlap_crossing(bp, bq, x: sp.Symbol, P, Q) -> Crossing:
             root = sp.powsimp(sp.exp(sp.logcombine(sp.expand(num), force=True))) ** (1 / den)
         return g, sp.diff(gv, v), root, in_log
     raise NotDerivable("total_variation", P, Q, {"overlap": (
-        f"the supports differ and log p - log q = {g} is neither constant nor linear in x or "
-        f"in log x on their overlap: the points where p = q there are not found by this "
-        f"route (it handles a single crossing)")})
+        f"the supports differ and log p - log q = {g} {why}: the points where p = q there "
+        f"are not found by this route (it handles a single crossing)")})
 
 
 def _tv_through_crossing(bp, bq, x: sp.Symbol, crossing: Crossing, span: sp.Interval,
