@@ -272,7 +272,8 @@ def definition_value(quantity: str, p_values, Q: Bound | None, point: dict, P: B
         if Qn is not None and not Pn.family.discrete and Pn.support() != Qn.support() \
                 and (quantity in POWER_ORDER or quantity in ("total_variation",
                                                              "jensen_shannon")):
-            value = quad_over(_masked_integrand(quantity, Pn, Qn, x, a), _union_nodes(Pn, Qn))
+            value = quad_over(_masked_integrand(quantity, Pn, Qn, x, a),
+                              _union_nodes(Pn, Qn, _crossings(quantity, Pn, Qn, x)))
             return finish(quantity, value, None if a is None else _exact(a))
         term = integrand(quantity, Pn, Qn, x, alpha, generator)
         f = sp.lambdify(x, term, modules=MPMATH_MODULES)
@@ -321,9 +322,11 @@ def _masked_integrand(quantity: str, P: Bound, Q: Bound, x: sp.Symbol, a: sp.Exp
     return f
 
 
-def _union_nodes(P: Bound, Q: Bound) -> list:
-    """Nodes over the union of two interval supports: every end and breakpoint of either."""
+def _union_nodes(P: Bound, Q: Bound, extra: tuple = ()) -> list:
+    """Nodes over the union of two interval supports: every end and breakpoint of either, and
+    ``extra`` points inside (the crossings p = q, kinks of |p - q| for total variation)."""
     ends = {e for b in (P, Q) for e in (b.support().inf, b.support().sup, *b.breakpoints())}
+    ends |= set(extra)
     finite = sorted({_exact(e) for e in ends if e.is_finite})
     lo = -mpmath.inf if -sp.oo in ends else finite[0]
     hi = mpmath.inf if sp.oo in ends else finite[-1]

@@ -150,6 +150,15 @@ def test_divergence_command_derives_and_verifies_bhattacharyya_of_uniforms(capsy
     assert "as text: log(2)" in out and "PASS" in out
 
 
+def test_divergence_command_prints_the_pareto_total_variation_closed_form(capsys):
+    """`symkl divergence total_variation pareto pareto` prints a closed form (a Piecewise
+    through the crossing p = q, route overlap), its LaTeX and a passing verification."""
+    assert main(["divergence", "total_variation", "pareto", "pareto"]) == 0
+    out = capsys.readouterr().out
+    assert "closed form:" in out and "route: overlap" in out and "PASS" in out
+    assert "as text: Piecewise(" in out and "\\mathrm{TV}" in out and "\\begin{cases}" in out
+
+
 def test_divergence_command_renyi_needs_its_order_and_names_are_checked(capsys):
     assert main(["divergence", "renyi", "normal(0, 1)", "normal(1, 1)", "--alpha", "2",
                  "--no-latex", "--no-verify"]) == 0
