@@ -2,8 +2,9 @@
 
 Run ``python bench/divergences.py`` (about 1-3 minutes on 2 cores).
 
-For every family F of ``symkl.families.ALL`` one fresh subprocess imports symkl and the
-families, then derives ``symkl.divergence(name, F(), F())`` for each name of
+For every family F of ``symkl.families.ALL`` and every multivariate family of the catalogue
+(``derivations/catalogue.py``: normals of dimension 2 and k, Dirichlet, products, Wishart) one
+fresh subprocess imports symkl and the families, then derives ``symkl.divergence(name, F(), F())`` for each name of
 ``symkl.divergences.KNOWN`` in turn (Renyi with the symbolic order ``alpha="alpha"``), timing
 each call.  "Cold" means the first call for that divergence in that process: the first one (kl)
 includes symkl's lazy engine load, and later ones may reuse what earlier ones cached (Jeffreys
@@ -34,6 +35,7 @@ import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -83,8 +85,32 @@ def _derive_one(symkl, name: str, F) -> tuple[object, dict]:
                "reason": r.reason}
 
 
+def _family(name: str):
+    """A family of the table by its record name: univariate by ``BY_NAME``, multivariate from
+    the catalogue's list (MultivariateNormal2, Dirichlet3, Wishart2, Independent(...), ...)."""
+    from symkl.families import BY_NAME
+    if name.lower() in BY_NAME:
+        return BY_NAME[name.lower()]
+    return _catalogue().by_name(name)
+
+
+def _catalogue():
+    """derivations/catalogue.py as a module (its family lists)."""
+    path = Path(__file__).resolve().parent.parent / "derivations" / "catalogue.py"
+    spec = importlib.util.spec_from_file_location("catalogue", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def worker_derive(family: str) -> None:
-    symkl, F, t_import, t_families = _derive.timed_imports(family)
+    from time import perf_counter
+    t = perf_counter()
+    import symkl
+    t_import = perf_counter() - t
+    t = perf_counter()
+    F = _family(family)
+    t_families = perf_counter() - t
     from symkl.divergences import KNOWN
 
     rows = {}
@@ -103,8 +129,7 @@ def worker_verify(family: str, cap: float) -> None:
 
     import symkl
     from symkl.divergences import KNOWN
-    from symkl.families import BY_NAME
-    F = BY_NAME[family.lower()]
+    F = _family(family)
 
     def _expire(signum, frame):  # noqa: ARG001
         raise _Timeout()
@@ -183,7 +208,7 @@ def main() -> None:
         return
 
     from symkl.families import ALL
-    families = [F.name for F in ALL]
+    families = [F.name for F in ALL] + [F.name for F in _catalogue().multivariate()]
     jobs = max(1, min(opts.jobs, 2))
     t_start = time.perf_counter()
     load = os.getloadavg()

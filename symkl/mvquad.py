@@ -15,10 +15,11 @@ only the log-densities.
   verification tolerance 1e-10 (double precision: about 1e-16 per node, amplified by the
   cancellation between log p and log q and by summing up to 10^6 nodes).
 - a bounded coordinate or the simplex (dimension <= 2): mpmath at ``max(dps, 50)`` digits,
-  h = 1/8 on bounded and 1/16 on unbounded coordinates, |t| <= 4: the ends left out hold
-  less than 1e-18 of the mass even for x^(-1/2) endpoint singularities, and a node where
-  1 - x rounds to 0 (value nan) is skipped only when its weight is below 1e-25;
-  verification tolerance 1e-15.
+  h = 1/8 on bounded and 1/16 on unbounded coordinates, |t| <= 5.5 on bounded ones (nodes
+  1e-167 from the ends: an x^-0.9 endpoint singularity leaves out less than 1e-16), the
+  simplex's last part 1 - x_1 - ... fed as the product of exact complements 1 - u_i (never
+  rounded to 0 near that face), and a node whose value is nan skipped only when its weight
+  is below 1e-25; verification tolerance 1e-15.
 - the cone of k x k positive definite matrices (Wishart): X = A L L^T A^T (:func:`cholesky`,
   A from :func:`cone_scale` whitens by the scale of P's density), a box of k half-lines
   (l_ii > 0) and k (k - 1)/2 lines, numpy float64 as above but h = 1/24 on the half-lines,
@@ -203,10 +204,12 @@ def _kind(lo: sp.Expr, hi: sp.Expr) -> str:
 def _nodes(kind: str, lo, hi, h, exp, sinh, cosh, pi):
     """(x, weight) pairs of the rule for one coordinate (weights include dx/dt and h).
 
-    line: x = sinh(t), |t| <= 5 (|x| <= 74); half-line: x = lo + exp(pi/2 sinh t), interval:
-    tanh-sinh, both with |t| <= 4.5 (end regions below 1e-30 left out).
+    line: x = sinh(t), |t| <= 5 (|x| <= 74); half-line: x = lo + exp(pi/2 sinh t), |t| <= 4;
+    interval: tanh-sinh with |t| <= 5.5, whose outermost nodes sit 1e-167 from the ends, so that
+    an endpoint singularity as strong as x^-0.9 leaves out less than 1e-16 of the integral
+    (chi-square of Dirichlets: p^2/q ~ x^(2 a1 - a2 - 1)).
     """
-    span = 5.0 if kind == "line" else 4.0
+    span = {"line": 5.0, "interval": 5.5, "simplex-interval": 5.5}.get(kind, 4.0)
     n = int(span / h)
     out = []
     for j in range(-n, n + 1):
@@ -220,32 +223,44 @@ def _nodes(kind: str, lo, hi, h, exp, sinh, cosh, pi):
         else:
             e = exp(-pi * s)
             x, w = lo + (hi - lo) / (1 + e), (hi - lo) * pi * c * e / (1 + e) ** 2
+            if kind == "simplex-interval":  # with hi - x exact, not rounded from x
+                out.append((x, w * h, (hi - lo) * e / (1 + e)))
+                continue
         out.append((x, w * h))
     return out
 
 
 def _mp_rule(f, xs, kinds, limits, simplex: bool):
+    """The tensor rule at mpmath precision.  On the simplex the last part 1 - x_1 - ... is a
+    symbol of its own, fed the product of the stick-breaking complements (1 - u_i computed
+    exactly by the nodes): subtracting would round it to 0 within 1e-50 of that face, and an
+    x^-0.75 singularity there holds 1e-13 of the integral."""
     if len(xs) > 2:
         raise NotImplementedError("bounded coordinates in 3 or more dimensions are not handled")
-    g = sp.lambdify(xs, f.evalf(mpmath.mp.dps), modules=["mpmath"])
+    last = sp.Dummy("last")
+    if simplex:
+        f = f.xreplace({1 - sp.Add(*xs): last})
+        kinds = ["simplex-interval"] * len(kinds)
+    g = sp.lambdify([*xs, last], f.evalf(mpmath.mp.dps), modules=["mpmath"])
     one = mpmath.mpf(1)
     axes = [_nodes(k, mpmath.mpf(str(sp.N(lo, 50))) if lo.is_finite else lo,
                    mpmath.mpf(str(sp.N(hi, 50))) if hi.is_finite else hi,
-                   one * (H_MP if k in ("interval", "simplex") else H_MP_UNBOUNDED),
+                   one * (H_MP if k in ("interval", "simplex-interval") else H_MP_UNBOUNDED),
                    mpmath.exp, mpmath.sinh, mpmath.cosh, mpmath.pi)
             for k, (lo, hi) in zip(kinds, limits)]
     total = mpmath.mpf(0)
     for point in _product(axes):
-        us = [x for x, _ in point]
-        weight = mpmath.fprod(w for _, w in point)
+        us = [node[0] for node in point]
+        weight = mpmath.fprod(node[1] for node in point)
+        rest = one
         if simplex:  # stick-breaking: x_i = u_i * prod_{j<i} (1 - u_j), Jacobian prod(1 - ...)
-            rest, coords = one, []
-            for u in us:
+            coords = []
+            for u, (_, _, complement) in zip(us, point):
                 coords.append(rest * u)
                 weight *= rest
-                rest *= 1 - u
+                rest *= complement
             us = coords
-        value = g(*us)
+        value = g(*us, rest)
         if not mpmath.isfinite(value):  # 0 * log(0) where 1 - x rounds to 0 at an end node
             if weight > SKIP_WEIGHT:
                 raise ArithmeticError(f"integrand is {value} at {us} (weight {weight})")
