@@ -54,7 +54,7 @@ class Program:
     def __init__(self, expr: sp.Basic, params: Sequence[sp.Symbol], ops: Any,
                  remainder: TaylorRemainder | None = None, asymptotic: bool = True,
                  pairs: Sequence[tuple[sp.Symbol, sp.Symbol]] = (),
-                 domains: Mapping[sp.Symbol, Any] | None = None):
+                 domains: Mapping[sp.Symbol, Any] | None = None, overflow: bool = True):
         self.ops, self.params = ops, tuple(params)
         namespace = ops.namespace()
         self.removable = None
@@ -122,11 +122,12 @@ class Program:
                     (value, _magnitude(*stable.terms_of(value))), params, namespace,
                     shared=True)
         self.overflow = None
-        if ops.name == "numpy" and expr.has(sp.gamma, sp.Pow):
+        if overflow and ops.name == "numpy" and expr.has(sp.gamma, sp.Pow):
             factored = stable.factor_sums(expr)
             spelled = stable.exp_log_form(factored, pairs, asymptotic=True)
             if spelled != factored:  # elementwise only where the direct spelling is not finite
-                self.overflow = Program(spelled, params, ops, asymptotic=False, pairs=pairs)
+                self.overflow = Program(spelled, params, ops, asymptotic=False, pairs=pairs,
+                                        overflow=False)
         self.strict = None
         if ops.name == "numpy" and form.has(stable.xlogy, stable.xlog1py):
             self.strict = Program(expr, params, _StrictOps(ops), asymptotic=False)

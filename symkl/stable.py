@@ -9,7 +9,8 @@ Driven by the expression (no per-pair table):
   whose numerator and denominator share their constant becomes ``log1p`` of the exact
   difference, ``log(1 + w)`` becomes ``log1p(w)``, ``exp(w) - 1`` becomes ``expm1(w)``, and
   ``loggamma(a) + loggamma(b) -
-  loggamma(a + b)`` becomes ``betaln(a, b)``.
+  loggamma(a + b)`` becomes ``betaln(a, b)``, ``exp(w) (1 - erf(x))`` becomes
+  ``exp(w - x^2) erfcx(x)`` (:func:`scaled_erfc`).
 * :func:`exp_log_form` spells a product of Gamma functions and powers that overflows factor by
   factor as exp of a sum of loggamma and log terms; :func:`stirling` splits loggamma and
   digamma of large arguments into their asymptotic series.
@@ -85,8 +86,16 @@ class besselie(sp.Function):  # noqa: N801
         return fuzzy_and([x.is_positive, n.is_nonnegative])
 
 
+class erfcx(sp.Function):  # noqa: N801
+    """exp(x^2) erfc(x), the scaled complementary error function (scipy's ``erfcx``): erfc
+    underflows beyond x ~ 27 and 1 - erf(x) keeps no digit beyond x ~ 6."""
+
+    def _eval_is_positive(self) -> bool | None:
+        return self.args[0].is_extended_real
+
+
 STABLE_FUNCTIONS = (difference, xlogy, xlog1py, log1p, expm1, betaln, trigamma_tail, lgamma_tail,
-                    digamma_tail, besselie)
+                    digamma_tail, besselie, erfcx)
 # each tail: the function it trims, and the first inverse power of x left in it
 TAILS = {lgamma_tail: (sp.loggamma, 1), digamma_tail: (lambda x: sp.polygamma(0, x), 2),
          trigamma_tail: (lambda x: sp.polygamma(1, x), 3)}
@@ -238,7 +247,7 @@ def stable_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = ()) ->
     if isinstance(expr, sp.Piecewise):
         return sp.Piecewise(*[(stable_form(e, pairs), c) for e, c in expr.args])
     pairs = tuple(pairs)
-    expr = factor_sums(scaled_bessel(expr))
+    expr = factor_sums(scaled_erfc(scaled_bessel(expr)))
     terms = [_stable_term(t, pairs) for t in sp.Add.make_args(_betaln(expr))]
     return _expm1(sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0])
 
@@ -261,6 +270,51 @@ def scaled_bessel(expr: sp.Expr) -> sp.Expr:
     scaled = sp.expand_mul(scaled)  # (a e^x + b e^x) e^-x: the exponentials meet and cancel
     return scaled.replace(lambda e: isinstance(e, sp.log) and e.has(besselie),
                           lambda e: sp.expand_log(sp.log(sp.powsimp(e.args[0])), deep=False))
+
+
+def scaled_erfc(expr: sp.Expr) -> sp.Expr:
+    """``c erf(x) - c`` as ``-c erfc(x)`` (and ``c erf(x) + c`` as ``c erfc(-x)``): the
+    difference from 1 is not rounded away; then a product ``exp(w) erfc(x)`` with x > 0 as
+    ``exp(w - x^2) erfcx(x)`` where ``w - x^2`` is no longer than w (the x^2 inside w cancels):
+    exp(w) overflows and erfc(x) underflows where their product is a moderate number.
+
+    >>> s, b, m = sp.symbols("sigma beta mu", positive=True)
+    >>> w, x = m / b + s**2 / (2 * b**2), s / (sp.sqrt(2) * b)
+    >>> scaled_erfc(sp.exp(w) - sp.exp(w) * sp.erf(x) + sp.log(b))
+    erfcx(sqrt(2)*sigma/(2*beta))*exp(mu/beta) + log(beta)
+    """
+    if not expr.has(sp.erf):
+        return expr
+
+    def complement(node: sp.Expr) -> sp.Expr:
+        terms = list(node.args)
+        for i, t in enumerate(terms):
+            for f in sp.Mul.make_args(t):
+                if not isinstance(f, sp.erf):
+                    continue
+                c = sp.Mul(*[g for g in sp.Mul.make_args(t) if g is not f])
+                for sign, spelled in ((-1, -c * sp.erfc(f.args[0])), (1, c * sp.erfc(-f.args[0]))):
+                    j = next((j for j, u in enumerate(terms) if j != i and u == sign * c), None)
+                    if j is not None:
+                        rest = [u for k, u in enumerate(terms) if k not in (i, j)]
+                        return complement(sp.Add(*rest, spelled)) if rest else spelled
+        return node
+
+    def scaled(node: sp.Expr) -> sp.Expr:
+        factors = sp.Mul.make_args(node)
+        exps = [f for f in factors if isinstance(f, sp.exp)]
+        tails = [f for f in factors if isinstance(f, sp.erfc) and f.args[0].is_positive]
+        if not exps or len(tails) != 1:
+            return node
+        w = sp.Add(*[f.args[0] for f in exps])
+        x = tails[0].args[0]
+        rest = sp.cancel(sp.expand(w - x**2))
+        if sp.count_ops(rest) > sp.count_ops(w):
+            return node
+        others = [f for f in factors if f not in exps and f is not tails[0]]
+        return sp.Mul(*others, sp.exp(rest), erfcx(x))
+    expr = expr.replace(lambda n: n.is_Add and n.has(sp.erf), complement)
+    return expr.replace(lambda n: n.is_Mul and n.has(sp.erfc), scaled)
 
 
 def group_differences(expr: sp.Basic, pairs: Sequence[tuple[sp.Expr, sp.Expr]]) -> sp.Basic:
@@ -314,10 +368,24 @@ def exp_log_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = (),
     ``asymptotic=True`` splits the exponent's loggamma terms by :func:`stirling` (their
     x log x parts cancel symbolically: Gamma(x + 1/2) / Gamma(x) at x = 1e6).
 
+    A Piecewise is spelled branch by branch, each under its condition: on ``k > 1`` the
+    argument of Gamma((k - 1)/2) is positive (:func:`within`).
+
     >>> k1, k2, l1, l2 = sp.symbols("k1 k2 lam1 lam2", positive=True)
     >>> exp_log_form(l1**k2 * sp.gamma(1 + k2 / k1) / l2**k2 + 1)
     exp(k2*log(lam1/lam2) + loggamma(1 + k2/k1)) + 1
+    >>> exp_log_form(sp.Piecewise((sp.gamma((k1 - 1) / 2) / sp.gamma(k1 / 2), k1 > 1),
+    ...                           (sp.oo, True)))
+    Piecewise((exp(-loggamma(k1/2) + loggamma(k1/2 - 1/2)), k1 > 1), (oo, True))
     """
+    if isinstance(expr, sp.Piecewise):
+        held = {s for p in pairs for s in p}
+        branches = []
+        for value, cond in expr.args:
+            forward, back = within(cond, held)
+            spelled = exp_log_form(value.xreplace(forward), pairs, asymptotic)
+            branches.append((spelled.xreplace(back) if forward else spelled, cond))
+        return sp.Piecewise(*branches)
     def grows(f: sp.Expr) -> bool:  # a factor that may overflow on its own
         base, e = f.as_base_exp()
         return isinstance(f, sp.exp) or isinstance(base, sp.gamma) or (
@@ -363,6 +431,41 @@ def exp_log_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = (),
             return node
         return log1p(difference(num, den) / den)
     return expr.replace(lambda n: n.is_Mul, grouped)
+
+
+def within(cond: sp.Basic, held: set[sp.Symbol] | frozenset = frozenset()
+           ) -> tuple[dict[sp.Symbol, sp.Expr], dict[sp.Symbol, sp.Expr]]:
+    """A substitution that builds a branch condition into the assumptions, and its inverse.
+
+    For each strict inequality ``d > 0`` of ``cond`` (one, or an And of them) linear in a
+    symbol s, s is spelled through a positive Dummy t = d, so that SymPy knows d > 0 (s keeps
+    its own assumptions: its new spelling must have them too).  Symbols in ``held`` are left
+    alone.  Both maps are empty when nothing applies.
+
+    >>> k, a, b = sp.symbols("k a b", positive=True)
+    >>> forward, back = within(k > 1)
+    >>> ((k - 1) / 2).xreplace(forward).is_positive, (k - 1).xreplace(forward).xreplace(back)
+    (True, k - 1)
+    >>> (a - b).xreplace(within(a > b)[0]).is_positive
+    True
+    """
+    forward: dict[sp.Symbol, sp.Expr] = {}
+    back: dict[sp.Symbol, sp.Expr] = {}
+    for rel in (cond.args if isinstance(cond, sp.And) else (cond,)):
+        if not isinstance(rel, (sp.StrictGreaterThan, sp.StrictLessThan)):
+            continue
+        d = rel.gts - rel.lts
+        for s in sorted(d.free_symbols - held - set(forward), key=str):
+            slope = d.diff(s)
+            if not slope.is_number or slope == 0 or d.has(*forward):
+                continue
+            t = sp.Dummy(f"{s.name}_t", positive=True)
+            spelled = sp.expand(s + (t - d) / slope)
+            if all(getattr(spelled, f"is_{a}") for a in ("positive", "real", "integer")
+                   if getattr(s, f"is_{a}")):
+                forward[s], back[t] = spelled, d
+                break
+    return forward, back
 
 
 def _merge_logs(expr: sp.Expr) -> sp.Expr:
