@@ -12,7 +12,9 @@ Driven by the expression (no per-pair table):
   loggamma(a + b)`` becomes ``betaln(a, b)``, ``exp(w) (1 - erf(x))`` becomes
   ``exp(w - x^2) erfcx(x)`` (:func:`scaled_erfc`).
 * :func:`exp_log_form` spells a product of Gamma functions and powers that overflows factor by
-  factor as exp of a sum of loggamma and log terms; :func:`stirling` splits loggamma and
+  factor as exp of a sum of loggamma and log terms, and :func:`exp_sum_form` a sum of
+  exponentials that overflow one by one (inf - inf) with the largest exponent taken out;
+  :func:`stirling` splits loggamma and
   digamma of large arguments into their asymptotic series.
 
 >>> import sympy as sp
@@ -272,20 +274,15 @@ def scaled_bessel(expr: sp.Expr) -> sp.Expr:
                           lambda e: sp.expand_log(sp.log(sp.powsimp(e.args[0])), deep=False))
 
 
-def scaled_erfc(expr: sp.Expr) -> sp.Expr:
-    """``c erf(x) - c`` as ``-c erfc(x)`` (and ``c erf(x) + c`` as ``c erfc(-x)``): the
-    difference from 1 is not rounded away; then a product ``exp(w) erfc(x)`` with x > 0 as
-    ``exp(w - x^2) erfcx(x)`` where ``w - x^2`` is no longer than w (the x^2 inside w cancels):
-    exp(w) overflows and erfc(x) underflows where their product is a moderate number.
+def erf_complement(expr: sp.Expr) -> sp.Expr:
+    """``c erf(x) - c`` as ``-c erfc(x)`` and ``c erf(x) + c`` as ``c erfc(-x)`` in every sum:
+    an identity, but 1 - erf(x) rounds to 0 beyond x ~ 6 in float64 and beyond x ~ 11 at 50
+    digits, where erfc(x) keeps every digit (mpmath: at any x).
 
-    >>> s, b, m = sp.symbols("sigma beta mu", positive=True)
-    >>> w, x = m / b + s**2 / (2 * b**2), s / (sp.sqrt(2) * b)
-    >>> scaled_erfc(sp.exp(w) - sp.exp(w) * sp.erf(x) + sp.log(b))
-    erfcx(sqrt(2)*sigma/(2*beta))*exp(mu/beta) + log(beta)
+    >>> c, x = sp.symbols("c x", positive=True)
+    >>> erf_complement(c * sp.erf(x) - c + x)
+    -c*erfc(x) + x
     """
-    if not expr.has(sp.erf):
-        return expr
-
     def complement(node: sp.Expr) -> sp.Expr:
         terms = list(node.args)
         for i, t in enumerate(terms):
@@ -299,6 +296,23 @@ def scaled_erfc(expr: sp.Expr) -> sp.Expr:
                         rest = [u for k, u in enumerate(terms) if k not in (i, j)]
                         return complement(sp.Add(*rest, spelled)) if rest else spelled
         return node
+    if not expr.has(sp.erf):
+        return expr
+    return expr.replace(lambda n: n.is_Add and n.has(sp.erf), complement)
+
+
+def scaled_erfc(expr: sp.Expr) -> sp.Expr:
+    """:func:`erf_complement`, then a product ``exp(w) erfc(x)`` with x > 0 as
+    ``exp(w - x^2) erfcx(x)`` where ``w - x^2`` is no longer than w (the x^2 inside w cancels):
+    exp(w) overflows and erfc(x) underflows where their product is a moderate number.
+
+    >>> s, b, m = sp.symbols("sigma beta mu", positive=True)
+    >>> w, x = m / b + s**2 / (2 * b**2), s / (sp.sqrt(2) * b)
+    >>> scaled_erfc(sp.exp(w) - sp.exp(w) * sp.erf(x) + sp.log(b))
+    erfcx(sqrt(2)*sigma/(2*beta))*exp(mu/beta) + log(beta)
+    """
+    if not expr.has(sp.erf, sp.erfc):
+        return expr
 
     def scaled(node: sp.Expr) -> sp.Expr:
         factors = sp.Mul.make_args(node)
@@ -313,8 +327,7 @@ def scaled_erfc(expr: sp.Expr) -> sp.Expr:
             return node
         others = [f for f in factors if f not in exps and f is not tails[0]]
         return sp.Mul(*others, sp.exp(rest), erfcx(x))
-    expr = expr.replace(lambda n: n.is_Add and n.has(sp.erf), complement)
-    return expr.replace(lambda n: n.is_Mul and n.has(sp.erfc), scaled)
+    return erf_complement(expr).replace(lambda n: n.is_Mul and n.has(sp.erfc), scaled)
 
 
 def group_differences(expr: sp.Basic, pairs: Sequence[tuple[sp.Expr, sp.Expr]]) -> sp.Basic:
@@ -466,6 +479,41 @@ def within(cond: sp.Basic, held: set[sp.Symbol] | frozenset = frozenset()
                 forward[s], back[t] = spelled, d
                 break
     return forward, back
+
+
+def exp_sum_form(expr: sp.Expr) -> sp.Expr:
+    """Each sum of two or more terms ``c_i exp(E_i)`` spelled with its largest exponent taken
+    out: with L_i = E_i + log|c_i| and M = max L_i, the sum is
+    exp(M) * sum sign(c_i) exp(L_i - M).  Each exp(L_i - M) is at most 1, so nothing overflows
+    before the sum is formed: where the terms are inf - inf (NaN) in the direct spelling, the
+    value is now the finite sum, or +-inf where the sum itself exceeds float64.
+
+    >>> a, b, c = sp.symbols("a b c", positive=True)
+    >>> form = exp_sum_form(sp.exp(2 * a) / c - b * sp.exp(a) + 1)
+    >>> at = {a: 1000, b: 2, c: 3}  # float64: exp(2000) is inf, and inf - inf is NaN
+    >>> form.has(sp.Max), form.subs(at).evalf(6), (sp.exp(2000) / 3 - 2 * sp.exp(1000)).evalf(6)
+    (True, 1.29373e+868, 1.29373e+868)
+    """
+    def split(term: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
+        factors = sp.Mul.make_args(term)
+        exps = [f for f in factors if isinstance(f, sp.exp)]
+        if not exps or any(f.args[0].is_extended_real is False for f in exps):
+            return None
+        c = sp.Mul(*[f for f in factors if not isinstance(f, sp.exp)])
+        if c.is_extended_real is False or c.has(sp.exp):
+            return None
+        return c, sp.Add(*[f.args[0] for f in exps])
+
+    def combined(node: sp.Expr) -> sp.Expr:
+        parts = [(t, split(t)) for t in node.args]
+        growing = [p for _, p in parts if p is not None]
+        if len(growing) < 2:
+            return node
+        logs = [(sp.sign(c), e + sp.log(sp.Abs(c))) for c, e in growing]
+        top = sp.Max(*[L for _, L in logs])
+        inner = sp.Add(*[s * sp.exp(L - top) for s, L in logs])
+        return sp.Add(*[t for t, p in parts if p is None], sp.exp(top) * inner)
+    return expr.replace(lambda n: n.is_Add and n.has(sp.exp), combined)
 
 
 def _merge_logs(expr: sp.Expr) -> sp.Expr:
