@@ -375,9 +375,11 @@ def exp_log_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = (),
     """``expr`` with each product of Gamma functions, powers with a symbolic exponent and
     exponentials spelled as one exponential of the sum of their logs (loggamma, e log b): the
     factors may overflow (or underflow) one by one where their product is a moderate number.
-    Only where every such log is real (positive Gamma arguments and bases).  With ``pairs``
-    (matching P/Q parameters) a log of the ratio of a pair in the exponent is log1p of their
-    difference: the ratio's rounding (eps) would be multiplied by its coefficient.
+    Only where every such log is real (positive Gamma arguments and bases; with
+    ``asymptotic=True`` real bases of unknown sign too, since that spelling only replaces
+    elements that were inf or NaN and a NaN from log of a negative base is not taken).  With
+    ``pairs`` (matching P/Q parameters) a log of the ratio of a pair in the exponent is log1p of
+    their difference: the ratio's rounding (eps) would be multiplied by its coefficient.
     ``asymptotic=True`` splits the exponent's loggamma terms by :func:`stirling` (their
     x log x parts cancel symbolically: Gamma(x + 1/2) / Gamma(x) at x = 1e6).
 
@@ -399,10 +401,16 @@ def exp_log_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = (),
             spelled = exp_log_form(value.xreplace(forward), pairs, asymptotic)
             branches.append((spelled.xreplace(back) if forward else spelled, cond))
         return sp.Piecewise(*branches)
+    def positive(base: sp.Expr) -> bool:
+        # asymptotic (the code that runs where the direct form was inf or NaN): a real base
+        # not known to be positive too; log of a negative one is NaN, and NaN is not taken
+        return bool(base.is_positive) or (asymptotic and base.is_extended_real is not False
+                                           and base.is_nonpositive is not True)
+
     def grows(f: sp.Expr) -> bool:  # a factor that may overflow on its own
         base, e = f.as_base_exp()
         return isinstance(f, sp.exp) or isinstance(base, sp.gamma) or (
-            f.is_Pow and bool(e.free_symbols) and bool(base.is_positive))
+            f.is_Pow and bool(e.free_symbols) and positive(base))
 
     def grouped(node: sp.Expr) -> sp.Expr:
         sums = [f for f in node.args if f.is_Add and any(
@@ -422,7 +430,7 @@ def exp_log_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = (),
             elif isinstance(f, sp.exp):
                 inside.append(f.args[0])
                 big += asymptotic and exps > 1
-            elif f.is_Pow and e.free_symbols and base.is_positive:
+            elif f.is_Pow and e.free_symbols and positive(base):
                 inside.append(e * sp.log(base))
                 big += 1
             else:
