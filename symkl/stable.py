@@ -10,7 +10,8 @@ Driven by the expression (no per-pair table):
   difference, ``log(1 + w)`` becomes ``log1p(w)``, ``exp(w) - 1`` becomes ``expm1(w)``, and
   ``loggamma(a) + loggamma(b) -
   loggamma(a + b)`` becomes ``betaln(a, b)``, ``exp(w) (1 - erf(x))`` becomes
-  ``exp(w - x^2) erfcx(x)`` (:func:`scaled_erfc`).
+  ``exp(w - x^2) erfcx(x)`` (:func:`scaled_erfc`), ``c exp(x) - c exp(y)`` becomes
+  ``c exp(y) expm1(x - y)`` (:func:`exp_differences`).
 * :func:`exp_log_form` spells a product of Gamma functions and powers that overflows factor by
   factor as exp of a sum of loggamma and log terms, and :func:`exp_sum_form` a sum of
   exponentials that overflow one by one (inf - inf) with the largest exponent taken out;
@@ -249,7 +250,7 @@ def stable_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = ()) ->
     if isinstance(expr, sp.Piecewise):
         return sp.Piecewise(*[(stable_form(e, pairs), c) for e, c in expr.args])
     pairs = tuple(pairs)
-    expr = factor_sums(scaled_erfc(scaled_bessel(expr)))
+    expr = factor_sums(exp_differences(scaled_erfc(scaled_bessel(expr))))
     terms = [_stable_term(t, pairs) for t in sp.Add.make_args(_betaln(expr))]
     return _expm1(sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0])
 
@@ -272,6 +273,43 @@ def scaled_bessel(expr: sp.Expr) -> sp.Expr:
     scaled = sp.expand_mul(scaled)  # (a e^x + b e^x) e^-x: the exponentials meet and cancel
     return scaled.replace(lambda e: isinstance(e, sp.log) and e.has(besselie),
                           lambda e: sp.expand_log(sp.log(sp.powsimp(e.args[0])), deep=False))
+
+
+def exp_differences(expr: sp.Expr) -> sp.Expr:
+    """``c exp(x) - c exp(y)`` in a sum as ``c exp(y) expm1(x - y)`` where x - y is no longer
+    than x and y together (a1/b - b1/b is (a1 - b1)/b): the two exponentials are within
+    (x - y) of each other, and their difference keeps the digits of x - y instead of
+    eps / (x - y) of them (Uniform || Gumbel with beta2 = 5e5).
+
+    >>> a, b, c = sp.symbols("a b c", positive=True)
+    >>> exp_differences(c * sp.exp(a / c) - c * sp.exp(b / c) + 1)
+    c*expm1((a - b)/c)*exp(b/c) + 1
+    """
+    def split(term: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
+        factors = sp.Mul.make_args(term)
+        exps = [f for f in factors if isinstance(f, sp.exp)]
+        if len(exps) != 1:
+            return None
+        return sp.Mul(*[f for f in factors if f is not exps[0]]), exps[0].args[0]
+
+    def paired(node: sp.Expr) -> sp.Expr:
+        terms = list(node.args)
+        parts = [split(t) for t in terms]
+        for i, pi in enumerate(parts):
+            for j, pj in enumerate(parts):
+                if i == j or pi is None or pj is None or pi[0] != -pj[0]:
+                    continue
+                (c, x), y = pi, pj[1]
+                gap = sp.factor_terms(sp.cancel(x - y))
+                if gap == 0 or sp.count_ops(gap) > sp.count_ops(x) + sp.count_ops(y):
+                    continue
+                rest = [t for k, t in enumerate(terms) if k not in (i, j)]
+                return paired(sp.Add(*rest, c * sp.exp(y) * expm1(gap))) if rest \
+                    else c * sp.exp(y) * expm1(gap)
+        return node
+    if not expr.has(sp.exp):
+        return expr
+    return expr.replace(lambda n: n.is_Add and n.has(sp.exp), paired)
 
 
 def erf_complement(expr: sp.Expr) -> sp.Expr:
