@@ -24,7 +24,13 @@ from typing import Any
 import sympy as sp
 
 from symkl.family import Domain
-from symkl.stable import digamma_tail, lgamma_tail, tail_function, trigamma_tail_function
+from symkl.stable import (
+    digamma_tail,
+    erfcx_tail_function,
+    lgamma_tail,
+    tail_function,
+    trigamma_tail_function,
+)
 
 BACKENDS = ("numpy", "mpmath", "torch", "jax")
 DTYPES = ("float64", "float32")
@@ -56,6 +62,7 @@ class NumpyOps:
                 "expm1": np.expm1, "xlogy": xlogy, "xlog1py": sc.xlog1py,
                 "lgamma": sc.gammaln, "digamma": sc.digamma, "polygamma": polygamma,
                 "gamma": sc.gamma, "erf": sc.erf, "erfc": sc.erfc, "erfcx": sc.erfcx,
+                "erfcx_tail": erfcx_tail_function(np.where, sc.erfcx),
                 "abs_": np.abs,
                 "sign": np.sign, "besseli": sc.iv, "besselie": sc.ive, "beta": sc.beta,
                 "betaln": sc.betaln,
@@ -160,7 +167,8 @@ class TorchOps(NumpyOps):
                 "log": t.log, "exp": t.exp, "sqrt": t.sqrt, "log1p": t.log1p, "expm1": t.expm1,
                 "xlogy": xlogy, "xlog1py": xlog1py, "lgamma": t.lgamma, "digamma": t.digamma,
                 "polygamma": t.polygamma, "gamma": lambda x: t.exp(t.lgamma(x)),
-                "erf": t.erf, "erfc": t.erfc, "erfcx": t.special.erfcx, "abs_": t.abs,
+                "erf": t.erf, "erfc": t.erfc, "erfcx": t.special.erfcx,
+                "erfcx_tail": erfcx_tail_function(t.where, t.special.erfcx), "abs_": t.abs,
                 "sign": t.sign,
                 "beta": lambda a, b: t.exp(betaln(a, b)), "betaln": betaln,
                 "lowergamma": lambda a, x: t.special.gammainc(a, x) * t.exp(t.lgamma(a)),
@@ -242,7 +250,8 @@ class JaxOps(NumpyOps):
             return jnp.where(zero, 0.0, x * jnp.log1p(jnp.where(zero, 0.0, y)))
         ns.update({"xlogy": xlogy, "xlog1py": xlog1py, "lgamma": js.gammaln,
                    "digamma": js.digamma, "polygamma": js.polygamma, "gamma": js.gamma,
-                   "erf": js.erf, "erfc": js.erfc, "erfcx": js.erfcx, "beta": js.beta,
+                   "erf": js.erf, "erfc": js.erfc, "erfcx": js.erfcx,
+                   "erfcx_tail": erfcx_tail_function(jnp.where, js.erfcx), "beta": js.beta,
                    "betaln": js.betaln,
                    "lowergamma": lambda a, x: js.gammainc(a, x) * js.gamma(a),
                    "uppergamma": lambda a, x: js.gammaincc(a, x) * js.gamma(a),

@@ -369,11 +369,16 @@ def test_gamma_and_power_factors_on_a_piecewise_branch_go_into_the_exponent(P, Q
     ("HalfNormal", "Gumbel", (673.5974119450715, 4.767148087179223, 0.05646182197236903), 0),
     # x = 30.1: exp(w) is inf, 1 - erf(x) = 1e-395; the raw closed form needs 450 digits
     ("Rayleigh", "Gumbel", (9.049325243082896, -6.471331612242692, 0.21242439534573185), 450),
+    # Rayleigh: exp(m) (1 - sqrt(pi) x erfcx(x)) with x = 21 and 1.0e5, about exp(m) / (2 x^2):
+    # the difference from 1 kept 2 x^2 eps of its size (2.7e-6 at x = 1e5): erfcx_tail
+    ("Rayleigh", "Gumbel", (6.0, 2.0, 0.2), 250),
+    ("Rayleigh", "Gumbel", (322.6984166917281, 0.42813598648384676, 0.002275885115896263), 0),
 ])
 def test_exp_times_one_minus_erf_is_spelled_with_erfcx(P, Q, args, dps):
     """exp(w) - exp(w) erf(x) (E_P[exp(-X/beta2)] of a half-normal or Rayleigh P) is
-    exp(w - x^2) erfcx(x): float64 gave NaN (inf - inf) or lost every digit (1 - erf(x)
-    rounds to 0); 1e-12 of mpmath at enough digits that 1 - erf(x) is not rounded away."""
+    exp(w - x^2) erfcx(x), and a - a sqrt(pi) x erfcx(x) is a erfcx_tail(x): float64 gave
+    NaN (inf - inf) or lost every digit (1 - erf(x) rounds to 0); 1e-12 of mpmath at enough
+    digits that 1 - erf(x) is not rounded away."""
     from symkl.program import mpmath_function
     from symkl.stable import erf_complement
     r = _pair(P, Q)
