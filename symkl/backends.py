@@ -25,6 +25,7 @@ import sympy as sp
 
 from symkl.family import Domain
 from symkl.stable import (
+    besselk_gamma_log_function,
     digamma_tail,
     erfcx_tail_function,
     lgamma_tail,
@@ -62,7 +63,8 @@ class NumpyOps:
                 "expm1": np.expm1, "xlogy": xlogy, "xlog1py": sc.xlog1py,
                 "lgamma": sc.gammaln, "digamma": sc.digamma, "polygamma": polygamma,
                 "gamma": sc.gamma, "erf": sc.erf, "erfc": sc.erfc, "erfcx": sc.erfcx,
-                "erfcx_tail": erfcx_tail_function(np.where, sc.erfcx),
+                "erfcx_tail": erfcx_tail_function(np.where, sc.erfcx), "besselk": sc.kv,
+                "besselk_gamma_log": besselk_gamma_log_function(np, sc.kve, sc.gammaln),
                 "abs_": np.abs,
                 "sign": np.sign, "besseli": sc.iv, "besselie": sc.ive, "beta": sc.beta,
                 "betaln": sc.betaln,
@@ -258,7 +260,7 @@ class JaxOps(NumpyOps):
                    "expi": js.expi, "trigamma_tail": trigamma_tail_function(jnp.where),
                    "lgamma_tail": tail_function(lgamma_tail, jnp.where, js.gammaln),
                    "digamma_tail": tail_function(digamma_tail, jnp.where, js.digamma)})
-        for name in ("besseli", "besselie", "lambertw"):
+        for name in ("besseli", "besselie", "lambertw", "besselk", "besselk_gamma_log"):
             ns.pop(name)
         return {k: (getattr(jnp, v.__name__, v) if getattr(v, "__module__", "") == "numpy"
                     else v) for k, v in ns.items()}

@@ -124,7 +124,7 @@ class Program:
                     shared=True)
         self.overflow = None
         if overflow and ops.name == "numpy" and expr.has(sp.gamma, sp.Pow, sp.exp):
-            factored = stable.factor_sums(expr)
+            factored = stable.factor_sums(stable.bessel_k(expr))
             spelled = stable.exp_sum_form(stable.exp_log_form(factored, pairs,
                                                               asymptotic=True))
             if spelled != factored:  # elementwise only where the direct spelling is not finite

@@ -11,7 +11,8 @@ Driven by the expression (no per-pair table):
   ``loggamma(a) + loggamma(b) -
   loggamma(a + b)`` becomes ``betaln(a, b)``, ``exp(w) (1 - erf(x))`` becomes
   ``exp(w - x^2) erfcx(x)`` (:func:`scaled_erfc`), ``c exp(x) - c exp(y)`` becomes
-  ``c exp(y) expm1(x - y)`` (:func:`exp_differences`).
+  ``c exp(y) expm1(x - y)`` (:func:`exp_differences`), ``I_(-v) - I_v`` becomes K_v and
+  K_v(x) / Gamma(v) ``besselk_gamma_log`` (:func:`bessel_k`).
 * :func:`exp_log_form` spells a product of Gamma functions and powers that overflows factor by
   factor as exp of a sum of loggamma and log terms, and :func:`exp_sum_form` a sum of
   exponentials that overflow one by one (inf - inf) with the largest exponent taken out;
@@ -97,6 +98,13 @@ class erfcx(sp.Function):  # noqa: N801
         return self.args[0].is_extended_real
 
 
+class besselk_gamma_log(sp.Function):  # noqa: N801
+    """log(2 (x/2)^v K_v(x) / Gamma(v)) for v, x > 0: in (-inf, 0], about -x^2/(4 v) for large
+    v, where K_v(x) and Gamma(v) overflow float64 (v ~ 170 and beyond); numeric code sums the
+    uniform (Debye) expansion of K_v and Stirling's of Gamma there, their large parts cancelled
+    symbolically (:func:`besselk_gamma_log_function`)."""
+
+
 class erfcx_tail(sp.Function):  # noqa: N801
     """1 - sqrt(pi) x erfcx(x): about 1/(2 x^2) for large x, where the difference keeps
     eps * 2 x^2 of its digits; numeric code sums the asymptotic series there
@@ -104,7 +112,7 @@ class erfcx_tail(sp.Function):  # noqa: N801
 
 
 STABLE_FUNCTIONS = (difference, xlogy, xlog1py, log1p, expm1, betaln, trigamma_tail, lgamma_tail,
-                    digamma_tail, besselie, erfcx, erfcx_tail)
+                    digamma_tail, besselie, erfcx, erfcx_tail, besselk_gamma_log)
 # each tail: the function it trims, and the first inverse power of x left in it
 TAILS = {lgamma_tail: (sp.loggamma, 1), digamma_tail: (lambda x: sp.polygamma(0, x), 2),
          trigamma_tail: (lambda x: sp.polygamma(1, x), 3)}
@@ -287,6 +295,67 @@ def erfcx_tail_function(where: Any, erfcx_: Any) -> Any:
     return value
 
 
+DEBYE_FROM = 20.0  # besselk_gamma_log sums the uniform expansion from this order on
+DEBYE_TERMS = 12
+
+
+@lru_cache(maxsize=1)
+def debye_polynomials() -> tuple[tuple[float, ...], ...]:
+    """Coefficients (highest power first) of the Debye polynomials u_1(p) ... u_12(p) of the
+    uniform expansion K_v(v t) ~ sqrt(pi/(2 v)) e^(-v eta) (1 + t^2)^(-1/4) sum (-1)^k u_k(p)
+    / v^k, p = 1/sqrt(1 + t^2); derived by SymPy from their recurrence
+    u_(k+1) = p^2 (1 - p^2) u_k'/2 + integral_0^p (1 - 5 s^2) u_k(s) ds / 8, not typed in.
+
+    >>> debye_polynomials()[0]
+    (-0.20833333333333334, 0.0, 0.125, 0.0)
+    """
+    p, s = sp.symbols("p s")
+    u, out = sp.Integer(1), []
+    for _ in range(DEBYE_TERMS):
+        u = sp.expand(p**2 * (1 - p**2) * sp.diff(u, p) / 2
+                      + sp.integrate((1 - 5 * s**2) * u.subs(p, s), (s, 0, p)) / 8)
+        out.append(tuple(float(c) for c in sp.Poly(u, p).all_coeffs()))
+    return tuple(out)
+
+
+def besselk_gamma_log_function(np_: Any, kve: Any, gammaln: Any) -> Any:
+    """numpy's besselk_gamma_log from scipy's ``kve`` and ``gammaln``: directly below order
+    DEBYE_FROM, above it v (log1p(d/2) - d) - log(s)/2 + log1p(sum (-1)^k u_k(p)/v^k) -
+    lgamma_tail(v), with s = sqrt(1 + t^2), d = s - 1 = t^2/(1 + s), t = x/v (the Debye and
+    Stirling leading parts, whose v log v terms cancel, combined by hand).
+
+    >>> import numpy as np, scipy.special as sc, mpmath
+    >>> f = besselk_gamma_log_function(np, sc.kve, sc.gammaln)
+    >>> v = np.array([3.0, 19.9, 25.0, 381.0, 1e6, 50.0, 30.0])
+    >>> x = np.array([13.0, 3.0, 0.5, 13.0, 40.0, 1e3, 1e-3])
+    >>> with mpmath.workdps(40):
+    ...     t = [float(mpmath.log(2 * (mpmath.mpf(b) / 2)**a * mpmath.besselk(a, b)
+    ...                           / mpmath.gamma(a))) for a, b in zip(v, x)]
+    >>> bool(np.allclose(f(v, x), t, rtol=1e-13, atol=1e-15))  # exp(f): 1e-15 relative
+    True
+    """
+    polys = debye_polynomials()
+    tail = tail_function(lgamma_tail, np_.where, gammaln)
+
+    def value(v: Any, x: Any) -> Any:
+        v, x = np_.broadcast_arrays(np_.asarray(v, dtype=float), np_.asarray(x, dtype=float))
+        big = v >= DEBYE_FROM
+        w = np_.where(big, v, DEBYE_FROM)
+        t = x / w
+        s = np_.sqrt(1.0 + t * t)
+        d = t * t / (1.0 + s)
+        p = 1.0 / s
+        series = 0.0
+        for k in range(len(polys), 0, -1):  # sum_k (-1)^k u_k(p) / v^k, Horner in 1/v
+            series = (series + (-1) ** k * np_.polyval(polys[k - 1], p)) / w
+        debye = w * (np_.log1p(d / 2) - d) - np_.log(s) / 2 + np_.log1p(series) - tail(w)
+        small = np_.where(big, 1.0, v)
+        direct = (np_.log(2 * kve(small, x)) - x - gammaln(small)
+                  + small * np_.log(x / 2))
+        return np_.where(big, debye, direct)
+    return value
+
+
 def stable_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = ()) -> sp.Expr:
     """``expr`` with stable spellings (see the module docstring); equal to it as a function.
 
@@ -301,7 +370,7 @@ def stable_form(expr: sp.Expr, pairs: Sequence[tuple[sp.Expr, sp.Expr]] = ()) ->
     if isinstance(expr, sp.Piecewise):
         return sp.Piecewise(*[(stable_form(e, pairs), c) for e, c in expr.args])
     pairs = tuple(pairs)
-    expr = factor_sums(exp_differences(scaled_erfc(scaled_bessel(expr))))
+    expr = factor_sums(exp_differences(scaled_erfc(scaled_bessel(bessel_k(expr)))))
     terms = [_stable_term(t, pairs) for t in sp.Add.make_args(_betaln(expr))]
     return _expm1(sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0])
 
@@ -324,6 +393,69 @@ def scaled_bessel(expr: sp.Expr) -> sp.Expr:
     scaled = sp.expand_mul(scaled)  # (a e^x + b e^x) e^-x: the exponentials meet and cancel
     return scaled.replace(lambda e: isinstance(e, sp.log) and e.has(besselie),
                           lambda e: sp.expand_log(sp.log(sp.powsimp(e.args[0])), deep=False))
+
+
+def bessel_k_identity(expr: sp.Expr) -> sp.Expr:
+    """``c I_(-v)(x) - c I_v(x)`` as ``c (2/pi) sin(pi v) K_v(x)``, and Gamma(1 - v) sin(pi v)
+    as pi / Gamma(v): identities, but the two I's cancel to e^(-2x) of their size (at 50 digits
+    nothing is left beyond x ~ 60), where K_v keeps every digit.
+
+    >>> v, x, c = sp.symbols("v x c", positive=True)
+    >>> bessel_k_identity(c * sp.gamma(1 - v) * (sp.besseli(-v, x) - sp.besseli(v, x)))
+    2*c*besselk(v, x)/gamma(v)
+    """
+    def difference_(node: sp.Expr) -> sp.Expr:
+        terms = list(node.args)
+        for i, t in enumerate(terms):
+            for f in sp.Mul.make_args(t):
+                if not (isinstance(f, sp.besseli) and f.args[0].could_extract_minus_sign()):
+                    continue
+                v, x = -f.args[0], f.args[1]
+                c = sp.Mul(*[g for g in sp.Mul.make_args(t) if g is not f])
+                partner = -c * sp.besseli(v, x)
+                if partner in terms:
+                    rest = [u for k, u in enumerate(terms) if k != i and u != partner]
+                    k_term = c * 2 * sp.sin(sp.pi * v) / sp.pi * sp.besselk(v, x)
+                    return difference_(sp.Add(*rest, k_term))
+        return node
+
+    def reflected(node: sp.Expr) -> sp.Expr:
+        factors = sp.Mul.make_args(node)
+        for g in factors:
+            v = 1 - g.args[0] if isinstance(g, sp.gamma) else None
+            if v is not None and sp.sin(sp.pi * v) in factors:
+                return node / (g * sp.sin(sp.pi * v)) * sp.pi / sp.gamma(v)
+        return node
+    if not expr.has(sp.besseli):
+        return expr
+    expr = expr.replace(lambda n: n.is_Add and n.has(sp.besseli), difference_)
+    return expr.replace(lambda n: n.is_Mul and n.has(sp.sin), reflected)
+
+
+def bessel_k(expr: sp.Expr) -> sp.Expr:
+    """:func:`bessel_k_identity`, then a product holding K_v(x) / Gamma(v) with x, v > 0
+    spelled exp(besselk_gamma_log(v, x)) (x/2)^(-v) / 2, the powers then combined: K_v and
+    Gamma(v) overflow for v beyond ~170, while their ratio times (x/2)^v is at most 1/2.
+
+    >>> v, x, c = sp.symbols("v x c", positive=True)
+    >>> bessel_k(c**v * sp.gamma(1 - v) * (sp.besseli(-v, 2 * c) - sp.besseli(v, 2 * c)))
+    exp(besselk_gamma_log(v, 2*c))
+    """
+    def normalised(node: sp.Expr) -> sp.Expr:
+        factors = sp.Mul.make_args(node)
+        for f in factors:
+            if isinstance(f, sp.besselk) and f.args[1].is_positive and f.args[0].is_positive:
+                v, x = f.args
+                if sp.gamma(v) ** -1 in factors:
+                    rest = [g for g in factors if g is not f and g != sp.gamma(v) ** -1]
+                    powers = sp.powsimp(sp.powdenest(sp.Mul(*rest, (x / 2) ** -v), force=True),
+                                        force=True)
+                    return powers * sp.exp(besselk_gamma_log(v, x)) / 2
+        return node
+    if not expr.has(sp.besseli, sp.besselk):
+        return expr
+    expr = bessel_k_identity(expr)
+    return expr.replace(lambda n: n.is_Mul and n.has(sp.besselk), normalised)
 
 
 def exp_differences(expr: sp.Expr) -> sp.Expr:

@@ -436,3 +436,28 @@ def test_difference_of_close_exponentials_is_spelled_with_expm1():
     truth = exact(r, *args)
     assert rel(_naive(r, args), truth) > 1e-13
     assert rel(r.lambdify()(*args), truth) < 1e-15
+
+
+@pytest.mark.parametrize("args, dps", [
+    # v = 2.5, x = 2 sqrt(beta1/beta2) = 37: I_(-v)(x) - I_v(x) cancel to e^(-74) of their size
+    ((2.5457977607577575, 838.0350790933705, -7.714970577887275, 2.457532755641971), 120),
+    # v = 381: K_v(x), Gamma(v), Gamma(1 - v), I_v(x) all beyond float64
+    ((381.0107118139452, 0.16319459840335745, -9.437882552750631, 0.00363036328296925), 120),
+    # v = 18.6, exp(mu2/beta2) = exp(988) with K_v(x)/Gamma(v) (x/2)^v = e^-430: KL 7e246
+    ((18.61971250842466, 398.44340886638594, 6.702649081513936, 0.006784480596504506), 500),
+    # v = 14.2, x = 1697: the I's are 1e735; 700 digits of the derived form still give 5.1
+    ((14.238901675177798, 819146.2123295506, -2.0780913573047037, 1.1381123838676732), 1600),
+])
+def test_difference_of_bessel_i_is_spelled_with_bessel_k(args, dps):
+    """InverseGamma || Gumbel holds Gamma(1 - v) (I_(-v)(x) - I_v(x)) = 2 K_v(x) / Gamma(v),
+    then spelled exp(besselk_gamma_log(v, x)) (x/2)^(-v) / 2 (Debye and Stirling expansions
+    combined for v >= 20): float64 gave NaN, inf, or (the I's cancelling) a wrong finite
+    value; 1e-12 of mpmath at enough digits for the derived form's own cancellation."""
+    r = _pair("InverseGamma", "Gumbel")
+    g = r.lambdify("mpmath")
+    with mpmath.workdps(dps):
+        truth = g(*[mpmath.mpf(float(a)) for a in args])
+    assert truth > 0
+    naive = _naive(r, args)
+    assert not np.isfinite(naive) or rel(naive, truth) > 1e-3
+    assert rel(r.lambdify()(*args), truth) < 1e-12
