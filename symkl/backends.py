@@ -24,7 +24,14 @@ from typing import Any
 import sympy as sp
 
 from symkl.family import Domain
-from symkl.stable import digamma_tail, lgamma_tail, tail_function, trigamma_tail_function
+from symkl.stable import (
+    besselk_gamma_log_function,
+    digamma_tail,
+    erfcx_tail_function,
+    lgamma_tail,
+    tail_function,
+    trigamma_tail_function,
+)
 
 BACKENDS = ("numpy", "mpmath", "torch", "jax")
 DTYPES = ("float64", "float32")
@@ -63,7 +70,10 @@ class NumpyOps:
                 "log": np.log, "exp": np.exp, "sqrt": np.sqrt, "log1p": np.log1p,
                 "expm1": np.expm1, "xlogy": xlogy, "xlog1py": sc.xlog1py,
                 "lgamma": sc.gammaln, "digamma": sc.digamma, "polygamma": polygamma,
-                "gamma": sc.gamma, "erf": sc.erf, "erfc": sc.erfc, "abs_": np.abs,
+                "gamma": sc.gamma, "erf": sc.erf, "erfc": sc.erfc, "erfcx": sc.erfcx,
+                "erfcx_tail": erfcx_tail_function(np.where, sc.erfcx), "besselk": sc.kv,
+                "besselk_gamma_log": besselk_gamma_log_function(np, sc.kve, sc.gammaln),
+                "abs_": np.abs,
                 "sign": np.sign, "besseli": sc.iv, "besselie": sc.ive, "beta": sc.beta,
                 "betaln": sc.betaln,
                 "lowergamma": lambda a, x: sc.gammainc(a, x) * sc.gamma(a),
@@ -167,7 +177,9 @@ class TorchOps(NumpyOps):
                 "log": t.log, "exp": t.exp, "sqrt": t.sqrt, "log1p": t.log1p, "expm1": t.expm1,
                 "xlogy": xlogy, "xlog1py": xlog1py, "lgamma": t.lgamma, "digamma": t.digamma,
                 "polygamma": t.polygamma, "gamma": lambda x: t.exp(t.lgamma(x)),
-                "erf": t.erf, "erfc": t.erfc, "abs_": t.abs, "sign": t.sign,
+                "erf": t.erf, "erfc": t.erfc, "erfcx": t.special.erfcx,
+                "erfcx_tail": erfcx_tail_function(t.where, t.special.erfcx), "abs_": t.abs,
+                "sign": t.sign,
                 "beta": lambda a, b: t.exp(betaln(a, b)), "betaln": betaln,
                 "lowergamma": lambda a, x: t.special.gammainc(a, x) * t.exp(t.lgamma(a)),
                 "uppergamma": lambda a, x: t.special.gammaincc(a, x) * t.exp(t.lgamma(a)),
@@ -248,13 +260,15 @@ class JaxOps(NumpyOps):
             return jnp.where(zero, 0.0, x * jnp.log1p(jnp.where(zero, 0.0, y)))
         ns.update({"xlogy": xlogy, "xlog1py": xlog1py, "lgamma": js.gammaln,
                    "digamma": js.digamma, "polygamma": js.polygamma, "gamma": js.gamma,
-                   "erf": js.erf, "erfc": js.erfc, "beta": js.beta, "betaln": js.betaln,
+                   "erf": js.erf, "erfc": js.erfc, "erfcx": js.erfcx,
+                   "erfcx_tail": erfcx_tail_function(jnp.where, js.erfcx), "beta": js.beta,
+                   "betaln": js.betaln,
                    "lowergamma": lambda a, x: js.gammainc(a, x) * js.gamma(a),
                    "uppergamma": lambda a, x: js.gammaincc(a, x) * js.gamma(a),
                    "expi": js.expi, "trigamma_tail": trigamma_tail_function(jnp.where),
                    "lgamma_tail": tail_function(lgamma_tail, jnp.where, js.gammaln),
                    "digamma_tail": tail_function(digamma_tail, jnp.where, js.digamma)})
-        for name in ("besseli", "besselie", "lambertw"):
+        for name in ("besseli", "besselie", "lambertw", "besselk", "besselk_gamma_log"):
             ns.pop(name)
         return {k: (getattr(jnp, v.__name__, v) if getattr(v, "__module__", "") == "numpy"
                     else v) for k, v in ns.items()}

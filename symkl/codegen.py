@@ -67,7 +67,7 @@ class _Printer:
                 else (e.ap, e.bq)
             return f"{type(e).__name__}({', '.join(self.params_list(g) for g in groups)}, " \
                    f"{self(e.argument)})"
-        if isinstance(e, sp.Function):
+        if isinstance(e, (sp.Function, sp.Max, sp.Min)):
             name = _NAMES.get(type(e), type(e).__name__)
             return self.call(name, e.args, nest=type(e) in (sp.Max, sp.Min))
         raise ValueError(f"cannot generate numeric code for {type(e).__name__}: {e}")

@@ -13,7 +13,8 @@ A :class:`Program` evaluates a closed form on arrays of one backend:
   Piecewise KL, on the branch that holds at P = Q, plus the gradient's linear term there);
 * elements where a product of Gamma functions and powers overflowed factor by factor (inf or
   NaN) are evaluated again as the exponential of the sum of their logs
-  (:func:`symkl.stable.exp_log_form`);
+  (:func:`symkl.stable.exp_log_form`), sums of exponentials with their largest exponent taken
+  out (:func:`symkl.stable.exp_sum_form`: +inf, not inf - inf, where the KL overflows);
 * functions of one parameter with a removable 0/0 inside its domain (ContinuousBernoulli at
   1/2) are evaluated by their Taylor polynomial near that point
   (:func:`symkl.removable.removable_singularities`), on those elements only.
@@ -54,7 +55,7 @@ class Program:
     def __init__(self, expr: sp.Basic, params: Sequence[sp.Symbol], ops: Any,
                  remainder: TaylorRemainder | None = None, asymptotic: bool = True,
                  pairs: Sequence[tuple[sp.Symbol, sp.Symbol]] = (),
-                 domains: Mapping[sp.Symbol, Any] | None = None):
+                 domains: Mapping[sp.Symbol, Any] | None = None, overflow: bool = True):
         self.ops, self.params = ops, tuple(params)
         namespace = ops.namespace()
         self.removable = None
@@ -122,11 +123,13 @@ class Program:
                     (value, _magnitude(*stable.terms_of(value))), params, namespace,
                     shared=True)
         self.overflow = None
-        if ops.name == "numpy" and expr.has(sp.gamma, sp.Pow):
-            factored = stable.factor_sums(expr)
-            spelled = stable.exp_log_form(factored, pairs, asymptotic=True)
+        if overflow and ops.name == "numpy" and expr.has(sp.gamma, sp.Pow, sp.exp):
+            factored = stable.factor_sums(stable.bessel_k(expr))
+            spelled = stable.exp_sum_form(stable.exp_log_form(factored, pairs,
+                                                              asymptotic=True))
             if spelled != factored:  # elementwise only where the direct spelling is not finite
-                self.overflow = Program(spelled, params, ops, asymptotic=False, pairs=pairs)
+                self.overflow = Program(spelled, params, ops, asymptotic=False, pairs=pairs,
+                                        overflow=False)
         self.strict = None
         if ops.name == "numpy" and form.has(stable.xlogy, stable.xlog1py):
             self.strict = Program(expr, params, _StrictOps(ops), asymptotic=False)

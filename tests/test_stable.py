@@ -327,3 +327,137 @@ def test_von_mises_kl_at_large_concentrations_uses_scaled_bessel_functions():
                      (0.3, 5.0, 0.2, 6.0)]:
             truth = exact(*[mpmath.mpf(a) for a in args])
             assert abs(float(f(*args)) - truth) <= 1e-9 * abs(truth), args
+
+
+def _naive(r, args):
+    """The closed form as SymPy's own lambdify spells it in float64 (numpy and scipy)."""
+    with np.errstate(all="ignore"):
+        return float(sp.lambdify(r.params, r.expr, modules=["scipy", "numpy"])(
+            *[np.float64(a) for a in args]))
+
+
+def _pair(P, Q):
+    from symkl.families import BY_NAME
+    return symkl.kl(BY_NAME[P.lower()](), BY_NAME[Q.lower()](), budget=3)
+
+
+@pytest.mark.parametrize("P, Q, args", [
+    # Gamma((k - 1)/2) / Gamma(k/2) on the branch k > 1: inf / inf at k = 784
+    ("Chi", "InverseGamma", (784.0317416106901, 0.006261499315923639, 56.797654386056834)),
+    # beta1^k2 Gamma(alpha1 - k2) / (lam2^k2 Gamma(alpha1)) on the branch alpha1 > k2
+    ("InverseGamma", "Weibull", (443.3194904457692, 0.22204577540776807, 2.6490614826700045,
+                                 0.045197918960495444)),
+    # a1^k2 / lam2^k2 and b1^k2 / lam2^k2 with a1 real (>= 0 on the branch): 0 * inf
+    ("Uniform", "Weibull", (6.459694770639043, 6.8572241743129005, 963.1928554620722,
+                            328.3312477513912)),
+])
+def test_gamma_and_power_factors_on_a_piecewise_branch_go_into_the_exponent(P, Q, args):
+    """Gamma functions whose argument is positive only under the branch's condition, and
+    powers of a real base, overflow factor by factor (NaN) where the KL is about 10: they
+    are spelled as exp of a sum of logs under that condition; 1e-12 of 50-digit mpmath."""
+    r = _pair(P, Q)
+    truth = exact(r, *args)
+    assert not np.isfinite(_naive(r, args))
+    assert rel(r.lambdify()(*args), truth) < 1e-12
+
+
+@pytest.mark.parametrize("P, Q, args, dps", [
+    # x = sigma1 / (sqrt(2) beta2) = 7.1: 1 - erf(x) is 0 in float64, 1e-23 in fact
+    ("HalfNormal", "Gumbel", (0.5, 3.0, 0.05), 50),
+    # x = 8436: exp(w) is inf and erfc(x) 0; the KL is 3.1e32 (1 - erf(x) ~ 1e-30900000,
+    # so the truth is the erfc spelling of the same closed form at 50 digits)
+    ("HalfNormal", "Gumbel", (673.5974119450715, 4.767148087179223, 0.05646182197236903), 0),
+    # x = 30.1: exp(w) is inf, 1 - erf(x) = 1e-395; the raw closed form needs 450 digits
+    ("Rayleigh", "Gumbel", (9.049325243082896, -6.471331612242692, 0.21242439534573185), 450),
+    # Rayleigh: exp(m) (1 - sqrt(pi) x erfcx(x)) with x = 21 and 1.0e5, about exp(m) / (2 x^2):
+    # the difference from 1 kept 2 x^2 eps of its size (2.7e-6 at x = 1e5): erfcx_tail
+    ("Rayleigh", "Gumbel", (6.0, 2.0, 0.2), 250),
+    ("Rayleigh", "Gumbel", (322.6984166917281, 0.42813598648384676, 0.002275885115896263), 0),
+])
+def test_exp_times_one_minus_erf_is_spelled_with_erfcx(P, Q, args, dps):
+    """exp(w) - exp(w) erf(x) (E_P[exp(-X/beta2)] of a half-normal or Rayleigh P) is
+    exp(w - x^2) erfcx(x), and a - a sqrt(pi) x erfcx(x) is a erfcx_tail(x): float64 gave
+    NaN (inf - inf) or lost every digit (1 - erf(x) rounds to 0); 1e-12 of mpmath at enough
+    digits that 1 - erf(x) is not rounded away."""
+    from symkl.program import mpmath_function
+    from symkl.stable import erf_complement
+    r = _pair(P, Q)
+    if dps:  # the closed form as derived, at enough digits
+        g = r.lambdify("mpmath")
+        with mpmath.workdps(dps):
+            truth = g(*[mpmath.mpf(float(a)) for a in args])
+    else:
+        g = mpmath_function(erf_complement(r.expr), r.params)
+        with mpmath.workdps(50):
+            truth = g(*[mpmath.mpf(float(a)) for a in args])
+    naive = _naive(r, args)
+    assert not np.isfinite(naive) or rel(naive, truth) > 1e-3
+    assert rel(r.lambdify()(*args), truth) < 1e-12
+
+
+@pytest.mark.parametrize("P, Q, args", [
+    # exp(2 mu1 + 2 sigma1^2) = 1.5e310 over 2 sigma2^2 = 2e4: a KL of 9.3e305, not inf
+    ("LogNormal", "Normal", (0.0, 18.9, 1.0, 100.0)),
+    ("LogNormal", "Normal", (-3.0, 19.0, -2.0, 1e3)),
+])
+def test_sums_of_overflowing_exponentials_are_finite_where_the_kl_is(P, Q, args):
+    """c1 exp(E1) + c2 exp(E2) with an exponential beyond float64 and a finite sum: spelled
+    exp(M) (sign(c1) exp(E1 + log|c1| - M) + ...), M the largest exponent; 1e-12 of mpmath."""
+    r = _pair(P, Q)
+    truth = exact(r, *args)
+    assert abs(truth) < mpmath.mpf(np.finfo(np.float64).max)
+    assert not np.isfinite(_naive(r, args))
+    assert rel(r.lambdify()(*args), truth) < 1e-12
+
+
+@pytest.mark.parametrize("P, Q, args", [
+    ("LogNormal", "Normal", (8.186916081355964, 42.44695042048943, 8.875563893061152,
+                             207.7120536044054)),
+    ("Uniform", "Gumbel", (-7.881648774984898, -7.742448391282435, -4.510286317309116,
+                           0.0017407781828390004)),
+    ("ContinuousBernoulli", "Gumbel", (2.2161491037878483e-07, 9.421502337606078,
+                                       0.0021723019073603567)),
+])
+def test_a_kl_beyond_float64_is_inf_not_nan(P, Q, args):
+    """Where the true KL exceeds 1.8e308 (1e839 to 1e1882 here), +inf is the correctly
+    rounded float64 value; the direct spelling gave inf - inf = NaN."""
+    r = _pair(P, Q)
+    assert exact(r, *args) > mpmath.mpf(np.finfo(np.float64).max)
+    assert np.isnan(_naive(r, args))
+    assert r.lambdify()(*args) == np.inf
+
+
+def test_difference_of_close_exponentials_is_spelled_with_expm1():
+    """Uniform || Gumbel at beta2 = 4.7e5: exp(-a1/beta2) - exp(-b1/beta2) differ by 3.5e-6
+    of their size, and the direct difference kept 5 digits fewer (2.2e-12 overall); as
+    exp(-b1/beta2) expm1((b1 - a1)/beta2) the KL keeps 1e-15 of 50-digit mpmath."""
+    r = _pair("Uniform", "Gumbel")
+    args = (5.794003285397187, 7.437412810236793, -0.12105961985557023, 470041.88298072724)
+    truth = exact(r, *args)
+    assert rel(_naive(r, args), truth) > 1e-13
+    assert rel(r.lambdify()(*args), truth) < 1e-15
+
+
+@pytest.mark.parametrize("args, dps", [
+    # v = 2.5, x = 2 sqrt(beta1/beta2) = 37: I_(-v)(x) - I_v(x) cancel to e^(-74) of their size
+    ((2.5457977607577575, 838.0350790933705, -7.714970577887275, 2.457532755641971), 120),
+    # v = 381: K_v(x), Gamma(v), Gamma(1 - v), I_v(x) all beyond float64
+    ((381.0107118139452, 0.16319459840335745, -9.437882552750631, 0.00363036328296925), 120),
+    # v = 18.6, exp(mu2/beta2) = exp(988) with K_v(x)/Gamma(v) (x/2)^v = e^-430: KL 7e246
+    ((18.61971250842466, 398.44340886638594, 6.702649081513936, 0.006784480596504506), 500),
+    # v = 14.2, x = 1697: the I's are 1e735; 700 digits of the derived form still give 5.1
+    ((14.238901675177798, 819146.2123295506, -2.0780913573047037, 1.1381123838676732), 1600),
+])
+def test_difference_of_bessel_i_is_spelled_with_bessel_k(args, dps):
+    """InverseGamma || Gumbel holds Gamma(1 - v) (I_(-v)(x) - I_v(x)) = 2 K_v(x) / Gamma(v),
+    then spelled exp(besselk_gamma_log(v, x)) (x/2)^(-v) / 2 (Debye and Stirling expansions
+    combined for v >= 20): float64 gave NaN, inf, or (the I's cancelling) a wrong finite
+    value; 1e-12 of mpmath at enough digits for the derived form's own cancellation."""
+    r = _pair("InverseGamma", "Gumbel")
+    g = r.lambdify("mpmath")
+    with mpmath.workdps(dps):
+        truth = g(*[mpmath.mpf(float(a)) for a in args])
+    assert truth > 0
+    naive = _naive(r, args)
+    assert not np.isfinite(naive) or rel(naive, truth) > 1e-3
+    assert rel(r.lambdify()(*args), truth) < 1e-12
