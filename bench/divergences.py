@@ -3,13 +3,13 @@
 Run ``python bench/divergences.py`` (about 1-3 minutes on 2 cores).
 
 For every family F of ``symkl.families.ALL`` and every multivariate family of the catalogue
-(``derivations/catalogue.py``: normals of dimension 2 and k, Dirichlet, products, Wishart) one
-fresh subprocess imports symkl and the families, then derives ``symkl.divergence(name, F(), F())`` for each name of
-``symkl.divergences.KNOWN`` in turn (Renyi with the symbolic order ``alpha="alpha"``), timing
-each call.  "Cold" means the first call for that divergence in that process: the first one (kl)
-includes symkl's lazy engine load, and later ones may reuse what earlier ones cached (Jeffreys
-reuses KL(P||Q)), exactly as a user deriving the table in one session would.  Each outcome is
-one of
+(``derivations/catalogue.py``: normals of dimension 2 and k, Dirichlet, products, Wishart)
+one fresh subprocess imports symkl and the families, then derives
+``symkl.divergence(name, F(), F())`` for each name of ``symkl.divergences.KNOWN`` in turn
+(Renyi with the symbolic order ``alpha="alpha"``), timing each call.  "Cold" means the first
+call for that divergence in that process: the first one (kl) includes symkl's lazy engine
+load, and later ones may reuse what earlier ones cached (Jeffreys reuses KL(P||Q)), exactly as
+a user deriving the table in one session would.  Each outcome is one of
 
 * closed         -- a closed form (possibly with validity conditions or a Piecewise);
 * infinite       -- a documented +oo (``Result.is_infinite``);
