@@ -14,10 +14,11 @@ parameters are drawn (``--points`` per regime) in three regimes:
 
 The truth is the closed form evaluated by mpmath at 50 digits on the same float64 inputs, with
 two identities applied first, where 50 digits of the form as derived lose everything:
-``c erf(x) - c`` spelled ``-c erfc(x)`` (:func:`symkl.stable.erf_complement`; 1 - erf(x) is 0
-beyond x ~ 11, which dropped a term that can be 1e30) and ``c I_(-v)(x) - c I_v(x)`` spelled
-``c (2/pi) sin(pi v) K_v(x)`` (:func:`symkl.stable.bessel_k_identity`; the I's cancel to
-e^(-2x) of their size, which gave negative "KLs" for InverseGamma || Gumbel).  The relative
+``c erf(x) - c`` spelled ``-c erfc(x)`` (:func:`symkl.special_forms.erf_complement`;
+1 - erf(x) is 0 beyond x ~ 11, which dropped a term that can be 1e30) and
+``c I_(-v)(x) - c I_v(x)`` spelled ``c (2/pi) sin(pi v) K_v(x)``
+(:func:`symkl.special_forms.bessel_k_identity`; the I's cancel to e^(-2x) of their size,
+which gave negative "KLs" for InverseGamma || Gumbel).  The relative
 error |f - truth| / |truth| is reported as a max per pair and per regime.
 Where the truth exceeds the largest float64 (1.8e308), +inf is the correctly rounded value and
 counts as exact (error 0); NaN or a finite number there counts as inf.  For pairs that
@@ -110,7 +111,7 @@ def points(r, rng: random.Random, n: int) -> dict[str, list[tuple[float, ...]]]:
 def truths(r, pts) -> list[float | None]:
     """The closed form at 50 digits at each point (None where mpmath cannot evaluate it)."""
     from symkl.program import mpmath_function
-    from symkl.stable import bessel_k_identity, erf_complement
+    from symkl.special_forms import bessel_k_identity, erf_complement
     g = mpmath_function(bessel_k_identity(erf_complement(r.expr)), r.params)
     out = []
     k = len(r.P.values)

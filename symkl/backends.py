@@ -24,7 +24,7 @@ from typing import Any
 import sympy as sp
 
 from symkl.family import Domain
-from symkl.stable import (
+from symkl.special_forms import (
     besselk_gamma_log_function,
     digamma_tail,
     erfcx_tail_function,

@@ -13,8 +13,9 @@ A :class:`Program` evaluates a closed form on arrays of one backend:
   Piecewise KL, on the branch that holds at P = Q, plus the gradient's linear term there);
 * elements where a product of Gamma functions and powers overflowed factor by factor (inf or
   NaN) are evaluated again as the exponential of the sum of their logs
-  (:func:`symkl.stable.exp_log_form`), sums of exponentials with their largest exponent taken
-  out (:func:`symkl.stable.exp_sum_form`: +inf, not inf - inf, where the KL overflows);
+  (:func:`symkl.overflow_forms.exp_log_form`), sums of exponentials with their largest exponent
+  taken out (:func:`symkl.overflow_forms.exp_sum_form`: +inf, not inf - inf, where the KL
+  overflows);
 * functions of one parameter with a removable 0/0 inside its domain (ContinuousBernoulli at
   1/2) are evaluated by their Taylor polynomial near that point
   (:func:`symkl.removable.removable_singularities`), on those elements only.
@@ -38,7 +39,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symkl import codegen, stable
+from symkl import codegen, overflow_forms, special_forms, stable
 from symkl.family import exact_number
 from symkl.remainder import TaylorRemainder, log1p_steps, shifted
 from symkl.removable import removable_singularities
@@ -78,8 +79,8 @@ class Program:
         if expr.has(sp.Piecewise):
             expr = sp.piecewise_fold(expr)
         if remainder is None and asymptotic:  # no remainder to catch lgamma's cancellation
-            expr = sp.Piecewise(*[(stable.stirling(v), c) for v, c in expr.args]) \
-                if isinstance(expr, sp.Piecewise) else stable.stirling(expr)
+            expr = sp.Piecewise(*[(overflow_forms.stirling(v), c) for v, c in expr.args]) \
+                if isinstance(expr, sp.Piecewise) else overflow_forms.stirling(expr)
         if remainder is not None:  # matching parameters of P and Q
             pairs = list(zip(remainder.anchor, remainder.q_symbols))
         form = stable.stable_form(expr, pairs)
@@ -114,7 +115,7 @@ class Program:
         if remainder is not None and len(self.branches) == 1 and near is None:
             self.remainder = _Remainder(remainder, self.params, namespace)
             factored = stable.factor_sums(expr)
-            spelled = stable.exp_log_form(factored, pairs)
+            spelled = overflow_forms.exp_log_form(factored, pairs)
             value = stable.group_differences(stable.stable_form(spelled, pairs), pairs) \
                 if spelled != factored else None
             if value is not None and codegen.functions_used(value) <= set(namespace):
@@ -124,9 +125,9 @@ class Program:
                     shared=True)
         self.overflow = None
         if overflow and ops.name == "numpy" and expr.has(sp.gamma, sp.Pow, sp.exp):
-            factored = stable.factor_sums(stable.bessel_k(expr))
-            spelled = stable.exp_sum_form(stable.exp_log_form(factored, pairs,
-                                                              asymptotic=True))
+            factored = stable.factor_sums(special_forms.bessel_k(expr))
+            spelled = overflow_forms.exp_sum_form(overflow_forms.exp_log_form(
+                factored, pairs, asymptotic=True))
             if spelled != factored:  # elementwise only where the direct spelling is not finite
                 self.overflow = Program(spelled, params, ops, asymptotic=False, pairs=pairs,
                                         overflow=False)
@@ -193,7 +194,7 @@ class Program:
 
     def _fill_overflow(self, out: Any, args: list) -> Any:
         """Elements that are infinite or NaN again from the exp-of-logs spelling
-        (:func:`symkl.stable.exp_log_form`): Gamma(200) / Gamma(199) is 199, not inf / inf.
+        (:func:`symkl.overflow_forms.exp_log_form`): Gamma(200) / Gamma(199) is 199, not inf / inf.
 
         >>> import symkl
         >>> from symkl.families import Weibull
@@ -371,9 +372,9 @@ class _Remainder:
         self.anchor = codegen.compile_function(rem.anchor, params, namespace)
         deltas = tuple(sp.Dummy(f"d{j}", real=True) for j in range(len(rem.steps)))
         self.forms = [codegen.compile_function(  # evaluated from each end of the segment
-            [log1p_steps(shifted(stable.factor_sums(stable.scaled_bessel(rem.quadratic_form)),
-                                               rem.q_symbols, ends, deltas),
-                                rem.q_symbols, rem.anchor, rem.steps, deltas)],
+            [log1p_steps(shifted(stable.factor_sums(special_forms.scaled_bessel(
+                rem.quadratic_form)), rem.q_symbols, ends, deltas),
+                rem.q_symbols, rem.anchor, rem.steps, deltas)],
             params + rem.steps + deltas, namespace) for ends in (rem.anchor, rem.q_symbols)]
         self.q_index = [params.index(q) for q in rem.q_symbols]
         at_p = dict(zip(rem.q_symbols, rem.anchor))

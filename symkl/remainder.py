@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from symkl.stable import exp_log_form, log1p, trigamma_tail
+from symkl.overflow_forms import exp_log_form
+from symkl.special_forms import trigamma_tail
+from symkl.stable import log1p
 
 if TYPE_CHECKING:
     from symkl.result import Result

@@ -380,7 +380,7 @@ def test_exp_times_one_minus_erf_is_spelled_with_erfcx(P, Q, args, dps):
     NaN (inf - inf) or lost every digit (1 - erf(x) rounds to 0); 1e-12 of mpmath at enough
     digits that 1 - erf(x) is not rounded away."""
     from symkl.program import mpmath_function
-    from symkl.stable import erf_complement
+    from symkl.special_forms import erf_complement
     r = _pair(P, Q)
     if dps:  # the closed form as derived, at enough digits
         g = r.lambdify("mpmath")
