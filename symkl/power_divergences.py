@@ -307,10 +307,13 @@ def _nonzero_denominators(e: sp.Expr) -> tuple[sp.Basic, ...]:
 
 
 def _tidy_integral(log_integral: sp.Expr) -> sp.Expr:
-    """I = exp(log I) as a product of powers and Gamma functions, simplified within
-    ``_TIDY_BUDGET`` (a 2 x 2 covariance's rational functions can keep simplify busy for
-    minutes; then the Gamma-simplified product stands)."""
+    """I = exp(log I) as a product of powers and Gamma functions, simplified -- unless it is
+    too large to simplify (:func:`_too_large`: a 2 x 2 covariance's rational functions keep
+    simplify busy for minutes), then the Gamma-simplified product stands.  ``_TIDY_BUDGET``
+    is a safety net only: a result must not depend on how fast the machine is."""
     integral = sp.gammasimp(exp_of_sum(log_integral))
+    if _too_large(integral):
+        return integral
     try:
         with time_budget(_TIDY_BUDGET):
             simpler = sp.simplify(integral)
@@ -319,23 +322,37 @@ def _tidy_integral(log_integral: sp.Expr) -> sp.Expr:
     return simpler if sp.count_ops(simpler) < sp.count_ops(integral) else integral
 
 
-_TIDY_BUDGET = 3.0  # CPU seconds for simplify's attempt at a tidier power integral
+_TIDY_BUDGET = 30.0  # CPU seconds: a safety net for simplify, never reached in the table
+_PRESENT_BUDGET = 60.0  # CPU seconds: the same for the canonical presentation
+_PRESENT_OPS = 2000  # larger expressions (the bivariate normal's 12 000 operations) stay as derived
 
 
-_PRESENT_BUDGET = 10.0  # CPU seconds for the canonical presentation; then the form as derived
+def _too_large(e: sp.Basic) -> bool:
+    """Whether ``e`` is past what simplify and the presentation forms handle in seconds: a
+    deterministic size rule, so that the form of a result never depends on the machine's speed.
+
+    >>> x = sp.Symbol("x")
+    >>> _too_large(x + 1), _too_large(sp.Add(*[x**k for k in range(3000)]))
+    (False, True)
+    """
+    return sp.count_ops(e) > _PRESENT_OPS
 
 
 def _finish(name, bp, bq, order, value, admissible, log_integral) -> Result:
-    try:
-        with time_budget(_TIDY_BUDGET):
-            condition = sp.simplify(admissible)
-    except BudgetExceeded:  # positive definiteness of a 2 x 2 mixture: leading minors as given
-        condition = admissible
+    condition = admissible
+    if not _too_large(admissible):
+        try:
+            with time_budget(_TIDY_BUDGET):
+                condition = sp.simplify(admissible)
+        except BudgetExceeded:  # leading minors of a 2 x 2 mixture, as given
+            pass
     domains = _domains(bp, bq)
     if order is not None:
         domains.update({s: ORDER for s in order.free_symbols})
 
     def present(e: sp.Expr) -> sp.Expr:  # a 2 x 2 covariance with symbolic alpha: minutes
+        if _too_large(e):
+            return e
         try:
             with time_budget(_PRESENT_BUDGET):
                 return _present(bp.family)(e)
