@@ -57,9 +57,16 @@ def _finite_sum(name: str, bp, bq, alpha: sp.Expr | None = None) -> Result:
         total = sum_over(summand, k, support)
     value = canonical(sp.simplify(finish(name, total, alpha, log=sp.log)))
     steps = (Step("defining sum", "", total),)
-    domains = _domains(bp, bq)
-    domains.update({s: ORDER for s in getattr(alpha, "free_symbols", ())})
+    domains = _order_domains(bp, bq, alpha)
     return Result(name, bp, bq, value, "finite sum", steps, (), "", _LHS[name], domains, alpha)
+
+
+def _order_domains(bp, bq, order: sp.Expr | None) -> dict:
+    """The parameters' domains, a symbolic Renyi order's among them (``bq`` None: one
+    distribution, as for a Renyi entropy)."""
+    domains = _domains(bp, bq)
+    domains.update({s: ORDER for s in getattr(order, "free_symbols", ())})
+    return domains
 
 
 def _order(alpha: object) -> sp.Expr:

@@ -31,6 +31,7 @@ import warnings
 
 import sympy as sp
 
+from symkl import poisson_kernel
 from symkl.budget import time_budget
 from symkl.canonical import canonical
 from symkl.definitions import variable
@@ -174,7 +175,6 @@ def jensen_shannon(P: FamilyInstance, Q: FamilyInstance) -> Result:
         return _finite_sum("jensen_shannon", bp, bq)
     if not bp.family.discrete and bp.support() != bq.support():
         return _on_overlap("jensen_shannon", bp, bq, P, Q)
-    from symkl import poisson_kernel
     if poisson_kernel.applies(bp, bq):
         return _js_by_poisson_kernel(bp, bq)
     raise NotDerivable("jensen_shannon", P, Q, {
@@ -266,7 +266,6 @@ def _js_by_poisson_kernel(bp, bq) -> Result:
     >>> print(jensen_shannon(Cauchy(0, 1), Cauchy(0, 1)).expr)
     0
     """
-    from symkl import poisson_kernel
     halves, steps = [], []
     with time_budget(DEFAULT_BUDGET):
         for first, second, label in ((bp, bq, "P"), (bq, bp, "Q")):

@@ -21,6 +21,7 @@ from symkl.integration import Declined, integrate_over
 from symkl.result import Result
 from symkl.rewrite import exp_of_sum
 from symkl.steps import Step
+from symkl.support import assume, support_condition
 
 
 def _on_overlap(name: str, bp, bq, P: FamilyInstance, Q: FamilyInstance) -> Result:
@@ -45,7 +46,6 @@ def _on_overlap(name: str, bp, bq, P: FamilyInstance, Q: FamilyInstance) -> Resu
     >>> total_variation(Uniform(0, 2), Uniform(1, 3)).expr
     1/2
     """
-    from symkl.support import support_condition
     x = variable(bp.family)
     ratio = sp.simplify(bp.logpdf(x) - bq.logpdf(x))
     sp_p, sp_q = bp.support(), bq.support()
@@ -286,7 +286,6 @@ def _exhaustive(nestings: list) -> bool:
     >>> _exhaustive([sp.Le(b, a), sp.Le(a, b)]), _exhaustive([sp.Le(b, a)])
     (True, False)
     """
-    from symkl.support import assume
     if len(nestings) != 2:
         return False
     first = sp.Not(nestings[0])
@@ -300,7 +299,6 @@ def _exhaustive(nestings: list) -> bool:
 def _gaps(bp, bq) -> tuple[dict, dict]:
     """Each family's strict order a < b (Uniform) as b = a + gap with a positive gap, and back
     (:func:`symkl.support.assume`): lengths b - a stay positive factors while integrating."""
-    from symkl.support import assume
     orders = [sp.Le(rel.lhs, rel.rhs) for b in (bp, bq) for rel in b.family.joint(*b.values)
               if isinstance(rel, sp.StrictLessThan)]
     return assume(sp.And(*orders))
@@ -315,7 +313,6 @@ def _refined(e: sp.Expr, given: sp.Basic) -> sp.Expr:
     >>> _refined(sp.Max(u, v), sp.Lt(u, v))
     v
     """
-    from symkl.support import assume
     if not isinstance(given, (sp.StrictLessThan, sp.StrictGreaterThan)):
         return e
     forward, back = assume(sp.Le(given.lhs, given.rhs) if isinstance(given, sp.StrictLessThan)

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symkl import poisson_kernel
 from symkl.budget import BudgetExceeded, time_budget
 from symkl.canonical import canonical
 from symkl.definitions import finish, variable
-from symkl.divergence_common import _LHS, ORDER, _dedupe, _finite, _finite_sum, _readable
-from symkl.engine import DEFAULT_BUDGET, NotDerivable, _domains, _present
+from symkl.divergence_common import _LHS, _dedupe, _finite, _finite_sum, _order_domains, _readable
+from symkl.engine import DEFAULT_BUDGET, NotDerivable, _present
 from symkl.family import FamilyInstance
 from symkl.integrability import (
     _converges,
@@ -32,7 +33,7 @@ from symkl.overlap import _overlap
 from symkl.result import Result
 from symkl.rewrite import exp_of_sum
 from symkl.steps import Step
-from symkl.support import check_same_kind
+from symkl.support import check_same_kind, support_condition
 
 
 def _power(name: str, P: FamilyInstance, Q: FamilyInstance, alpha: sp.Expr | None) -> Result:
@@ -64,9 +65,7 @@ def _power(name: str, P: FamilyInstance, Q: FamilyInstance, alpha: sp.Expr | Non
     eta_a = [a * u + (1 - a) * v for u, v in zip(eta_p, eta_q)]
     log_integral = (ef.log_partition(eta_a) - a * ef.log_partition(eta_p)
                     - (1 - a) * ef.log_partition(eta_q))
-    value = {"renyi": lambda: log_integral / (a - 1), "bhattacharyya": lambda: -log_integral,
-             "hellinger": lambda: 1 - _tidy_integral(log_integral),
-             "chi_square": lambda: _tidy_integral(log_integral) - 1}[name]()
+    value = _from_log_integral(name, log_integral, a)
     return _finish(name, bp, bq, a if name == "renyi" else None, value,
                    ef.natural_domain(eta_a), log_integral)
 
@@ -107,14 +106,29 @@ def _power_of_product(name: str, bp, bq, a: sp.Expr) -> Result:
         conditions.extend(part.conditions)
         steps.append(Step(f"log power integral of the {family.name} coordinate",
                           r"\log \int p_i^{\alpha} q_i^{1-\alpha}", log_part))
-    value = {"renyi": log_integral / (a - 1), "bhattacharyya": -log_integral,
-             "hellinger": 1 - integral, "chi_square": integral - 1}[name]
-    domains = _domains(bp, bq)
-    domains.update({s: ORDER for s in a.free_symbols})
+    value = _from_log_integral(name, log_integral, a, integral)
+    domains = _order_domains(bp, bq, a)
     if name in ("renyi", "bhattacharyya"):  # canonical would split the products' exponentials
         value = canonical(value)
     return Result(name, bp, bq, value, "product", tuple(steps),
                   _dedupe(conditions), "", _LHS[name], domains, a if name == "renyi" else None)
+
+
+def _from_log_integral(name: str, log_integral: sp.Expr, a: sp.Expr,
+                       integral: sp.Expr | None = None) -> sp.Expr:
+    """The divergence from log I(a): Renyi log I / (a - 1) and Bhattacharyya -log I stay in
+    logs; squared Hellinger 1 - I and chi-square I - 1 need I itself, ``integral`` when the
+    caller has it tidied already, else exp(log I) tidied (:func:`_tidy_integral`).
+
+    >>> a = sp.Symbol("a", positive=True)
+    >>> _from_log_integral("renyi", sp.log(a), a), _from_log_integral("hellinger", sp.log(a), a)
+    (log(a)/(a - 1), 1 - a)
+    """
+    if name in ("renyi", "bhattacharyya"):
+        return log_integral / (a - 1) if name == "renyi" else -log_integral
+    if integral is None:
+        integral = _tidy_integral(log_integral)
+    return finish(name, integral)
 
 
 def _power_by_integration(name: str, bp, bq, a: sp.Expr) -> Result:
@@ -131,8 +145,7 @@ def _power_by_integration(name: str, bp, bq, a: sp.Expr) -> Result:
     steps = (Step("power integral", r"\int p^{\alpha} q^{1-\alpha}", integral),)
     conditions = _dedupe([*(_readable(c) for c in tail_conditions),
                           *_nonzero_denominators(integral), *_meijer_conditions(value)])
-    domains = _domains(bp, bq)
-    domains.update({s: ORDER for s in a.free_symbols})
+    domains = _order_domains(bp, bq, a)
     return Result(name, bp, bq, value, "integrate", steps, conditions, "", _LHS[name], domains,
                   a if name == "renyi" else None)
 
@@ -150,7 +163,6 @@ def _power_by_poisson_kernel(name: str, bp, bq, a: sp.Expr) -> Result:
     >>> print(bhattacharyya(Cauchy(0, 1), Cauchy(0, 1)).expr)
     0
     """
-    from symkl import poisson_kernel
     if not poisson_kernel.applies(bp, bq):
         raise Declined("P and Q are not both Poisson kernels on the real line (Cauchy)")
     with time_budget(DEFAULT_BUDGET):
@@ -162,8 +174,7 @@ def _power_by_poisson_kernel(name: str, bp, bq, a: sp.Expr) -> Result:
              Step("power integral: the ratio's mean over a period",
                   r"\int p^{\alpha} q^{1-\alpha} = \operatorname{E}_P\left[(p/q)^{\alpha-1}\right]",
                   integral))
-    domains = _domains(bp, bq)
-    domains.update({s: ORDER for s in a.free_symbols})
+    domains = _order_domains(bp, bq, a)
     return Result(name, bp, bq, value, "poisson kernel", steps, (), "", _LHS[name], domains,
                   a if name == "renyi" else None)
 
@@ -239,7 +250,6 @@ def _power_over_overlap(name: str, bp, bq, a: sp.Expr) -> Result:
     >>> print(bhattacharyya(Uniform(0, 2), Uniform(1, 3)).expr)
     log(2)
     """
-    from symkl.support import support_condition
     sp_p, sp_q = bp.support(), bq.support()
     if bp.family.discrete or not all(isinstance(s, sp.Interval) or s == sp.Reals
                                      for s in (sp_p, sp_q)):
@@ -267,8 +277,7 @@ def _power_over_overlap(name: str, bp, bq, a: sp.Expr) -> Result:
         value = sp.Piecewise(*[(v if v.has(sp.Min, sp.Max) else canonical(v), c)
                                for v, c in branches], (sp.oo, True))
     conditions = _dedupe([*_nonzero_denominators(value), *_meijer_conditions(value)])
-    domains = _domains(bp, bq)
-    domains.update({s: ORDER for s in a.free_symbols})
+    domains = _order_domains(bp, bq, a)
     return Result(name, bp, bq, value, "integrate", tuple(steps), conditions, "", _LHS[name],
                   domains, a if name == "renyi" else None)
 
@@ -346,9 +355,7 @@ def _finish(name, bp, bq, order, value, admissible, log_integral) -> Result:
                 condition = sp.simplify(admissible)
         except BudgetExceeded:  # leading minors of a 2 x 2 mixture, as given
             pass
-    domains = _domains(bp, bq)
-    if order is not None:
-        domains.update({s: ORDER for s in order.free_symbols})
+    domains = _order_domains(bp, bq, order)
 
     def present(e: sp.Expr) -> sp.Expr:  # a 2 x 2 covariance with symbolic alpha: minutes
         if _too_large(e):
@@ -360,14 +367,15 @@ def _finish(name, bp, bq, order, value, admissible, log_integral) -> Result:
             return e
     shown = present(sp.expand(log_integral))
     steps = (Step("log of the power integral", r"\log \int p^{\alpha} q^{1-\alpha}", shown),)
-    if bp.family.vector is not None and name in ("renyi", "bhattacharyya"):
-        value = shown / (order - 1) if name == "renyi" else -shown  # presented once, not twice
+    once = bp.family.vector is not None and name in ("renyi", "bhattacharyya")
+    if once:  # presented once, not twice (a 2 x 2 covariance: seconds each)
+        value = _from_log_integral(name, shown, order)
     if condition == sp.S.false:
         return Result(name, bp, bq, sp.oo, "bregman", steps, (), "the power integral diverges: "
                       "alpha eta_P + (1 - alpha) eta_Q is not a natural parameter",
                       _LHS[name], domains, order)
     conditions = () if condition == sp.S.true else (_readable(condition),)
-    if not (bp.family.vector is not None and name in ("renyi", "bhattacharyya")):
+    if not once:
         value = present(value)
     return Result(name, bp, bq, value, "bregman", steps, conditions, "", _LHS[name],
                   domains, order)
