@@ -28,6 +28,7 @@ definition at seeded admissible points) on each closed form, each under a hard c
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import json
 import os
@@ -35,21 +36,25 @@ import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def _load(path: str, name: str):
+    """A script as a private module (bench/ and derivations/ are not packages)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _load_derive():
-    """bench/derive.py as a private module (bench/ is not a package).
+    """bench/derive.py as a private module.
 
     Its ``run_worker`` launches ``__file__ --worker ...`` in a fresh interpreter and returns the
     last result line; pointing this private copy's ``__file__`` here makes it launch this script.
     """
-    spec = importlib.util.spec_from_file_location("_symkl_bench_derive",
-                                                  os.path.join(HERE, "derive.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _load(os.path.join(HERE, "derive.py"), "_symkl_bench_derive")
     module.__file__ = os.path.abspath(__file__)
     return module
 
@@ -94,13 +99,10 @@ def _family(name: str):
     return _catalogue().by_name(name)
 
 
+@functools.cache
 def _catalogue():
-    """derivations/catalogue.py as a module (its family lists)."""
-    path = Path(__file__).resolve().parent.parent / "derivations" / "catalogue.py"
-    spec = importlib.util.spec_from_file_location("catalogue", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """derivations/catalogue.py as a module (its family lists), loaded once."""
+    return _load(os.path.join(HERE, os.pardir, "derivations", "catalogue.py"), "catalogue")
 
 
 def worker_derive(family: str) -> None:
