@@ -13,6 +13,8 @@ Poisson-kernel series (Cauchy, :mod:`symkl.poisson_kernel`).
 """
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from symkl import poisson_kernel
@@ -182,7 +184,17 @@ def _power_by_poisson_kernel(name: str, bp, bq, a: sp.Expr) -> Result:
 def _power_integral(bp, bq, a: sp.Expr, support: sp.Set,
                     below_one: bool = False) -> tuple[sp.Expr, list]:
     """integral of p^a q^(1 - a) over ``support`` (inside both supports), with the conditions
-    on the parameters under which it converges (``below_one``: a < 1 is known, so it does)."""
+    on the parameters under which it converges (``below_one``: a < 1 is known, so it does).
+
+    Derived once per (P, Q, a, support): Bhattacharyya and the squared Hellinger distance both
+    need I(1/2), and a Laplace pair's integration takes seconds."""
+    integral, tails = _power_integral_once(bp, bq, a, support, below_one)
+    return integral, list(tails)
+
+
+@functools.lru_cache(maxsize=256)
+def _power_integral_once(bp, bq, a: sp.Expr, support: sp.Set,
+                         below_one: bool) -> tuple[sp.Expr, tuple]:
     x = variable(bp.family)
     log_body = a * bp.logpdf(x) + (1 - a) * bq.logpdf(x)
     obstacle = None if bp.family.discrete else structural_obstacle(log_body, x, support)
@@ -208,7 +220,7 @@ def _power_integral(bp, bq, a: sp.Expr, support: sp.Set,
         tail_conditions.append(valid)
     if integral.has(sp.Sum, sp.Integral, sp.oo, -sp.oo, sp.zoo, sp.nan, sp.I):
         raise Declined(f"the power integral did not come out in closed form: {integral}")
-    return integral, tail_conditions
+    return integral, tuple(tail_conditions)
 
 
 def _real_branch(integral: sp.Piecewise) -> tuple[sp.Expr, sp.Basic]:
@@ -347,24 +359,37 @@ def _too_large(e: sp.Basic) -> bool:
     return sp.count_ops(e) > _PRESENT_OPS
 
 
+@functools.lru_cache(maxsize=64)
+def _admissible_simplified(admissible: sp.Basic) -> sp.Basic:
+    """The condition that the mixed parameter is natural, simplified (once per condition:
+    Bhattacharyya and Hellinger share it, and a 2 x 2 covariance's takes seconds)."""
+    if _too_large(admissible):
+        return admissible
+    try:
+        with time_budget(_TIDY_BUDGET):
+            return sp.simplify(admissible)
+    except BudgetExceeded:  # leading minors of a 2 x 2 mixture, as given
+        return admissible
+
+
+@functools.lru_cache(maxsize=64)
+def _presented(family, e: sp.Expr) -> sp.Expr:
+    """The family's presentation form of ``e``, once per expression (see :func:`_finish`)."""
+    if _too_large(e):  # a 2 x 2 covariance with symbolic alpha: minutes
+        return e
+    try:
+        with time_budget(_PRESENT_BUDGET):
+            return _present(family)(e)
+    except BudgetExceeded:
+        return e
+
+
 def _finish(name, bp, bq, order, value, admissible, log_integral) -> Result:
-    condition = admissible
-    if not _too_large(admissible):
-        try:
-            with time_budget(_TIDY_BUDGET):
-                condition = sp.simplify(admissible)
-        except BudgetExceeded:  # leading minors of a 2 x 2 mixture, as given
-            pass
+    condition = _admissible_simplified(admissible)
     domains = _order_domains(bp, bq, order)
 
-    def present(e: sp.Expr) -> sp.Expr:  # a 2 x 2 covariance with symbolic alpha: minutes
-        if _too_large(e):
-            return e
-        try:
-            with time_budget(_PRESENT_BUDGET):
-                return _present(bp.family)(e)
-        except BudgetExceeded:
-            return e
+    def present(e: sp.Expr) -> sp.Expr:
+        return _presented(bp.family, e)
     shown = present(sp.expand(log_integral))
     steps = (Step("log of the power integral", r"\log \int p^{\alpha} q^{1-\alpha}", shown),)
     once = bp.family.vector is not None and name in ("renyi", "bhattacharyya")
