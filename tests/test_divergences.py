@@ -387,6 +387,34 @@ def test_negative_binomial_total_variation_is_fast_and_verifies():
     assert r.verify().ok
 
 
+def test_chi_total_variation_is_closed_and_agrees_with_chi_square():
+    """Chi(k1) vs Chi(k2): p/q = const * x^(k1 - k2) crosses once, the CDFs are regularized
+    lower incomplete gammas at r^2/2 (SymPy's Meijer G integration; it used to run out of its
+    10 s budget).  TV is invariant under x -> x^2, so the oracles are the chi-square TV with
+    the same degrees of freedom and quadrature of (1/2) |p - q| between the crossing points."""
+    import mpmath
+
+    from symkl.families import Chi, ChiSquared
+    r = symkl.total_variation(Chi(), Chi())
+    assert r.expr.has(sp.lowergamma) and not r.expr.has(sp.Integral)
+    assert r.verify().ok
+    same = symkl.total_variation(ChiSquared(), ChiSquared()).expr
+    k1, k2 = sp.symbols("k1 k2", positive=True)
+    for a, b in ((3, 5), (sp.Rational(3, 2), 4)):
+        value = r.expr.xreplace({s: {"k1": a, "k2": b}[s.name] for s in r.expr.free_symbols})
+        chi2 = same.xreplace({s: {"k1": a, "k2": b}[s.name] for s in same.free_symbols})
+        assert abs(sp.N(value - chi2, 30)) < 1e-25
+
+        def p(x, k):
+            return mpmath.exp((k - 1) * mpmath.log(x) - x**2 / 2 - (k / 2 - 1) * mpmath.log(2)
+                              - mpmath.loggamma(k / 2))
+        with mpmath.workdps(30):
+            ka, kb = mpmath.mpf(a), mpmath.mpf(b)
+            c = mpmath.findroot(lambda x: mpmath.log(p(x, ka)) - mpmath.log(p(x, kb)), 1.5)
+            truth = mpmath.quad(lambda x: abs(p(x, ka) - p(x, kb)), [0, c, mpmath.inf]) / 2
+            assert abs(mpmath.mpf(str(sp.N(value, 30))) - truth) < mpmath.mpf(10) ** -20
+
+
 def test_chi_square_total_variation_is_closed_with_lower_gamma_functions():
     """ChiSquared(k1) vs ChiSquared(k2): one crossing c (log-ratio linear in log x, solved in
     u = log x), CDFs by lower incomplete gamma in x; oracle: c by findroot, then
