@@ -75,7 +75,25 @@ def derive(quantity: str, P: FamilyInstance, Q: FamilyInstance | None = None,
         if special is None or isinstance(special, dict):
             raise NotDerivable(quantity, P, Q, generic)
         return special
+    if _violated(generic, P, Q):  # the instance sits where the generic value is only a limit
+        special = _derive_special(quantity, P, Q, budget)
+        if isinstance(special, Result):
+            return special
     return _instantiate(generic, P, Q)
+
+
+def _violated(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -> bool:
+    """Whether the instances' values make a condition of the generic result false."""
+    subs = _instance_subs(generic, P, Q)
+    return bool(subs) and any(c.xreplace(subs) == sp.S.false for c in generic.conditions)
+
+
+def _instance_subs(generic: Result, P: FamilyInstance, Q: FamilyInstance | None) -> dict:
+    """The generic symbols -> the instances' values (those that differ)."""
+    subs = dict(zip(generic.P.values, P.bind("1" if Q is not None else "").values))
+    if generic.Q is not None:
+        subs.update(zip(generic.Q.values, Q.bind("2").values))
+    return {k: v for k, v in subs.items() if k != v}
 
 
 def _derive_special(quantity: str, P: FamilyInstance, Q: FamilyInstance | None,
@@ -143,6 +161,7 @@ def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float 
                 pieces = route(Pa, Qa, x)
                 expr, steps = _assemble(quantity, pieces)
                 if back:
+                    ends = _open_ends(expr, back)
                     expr = expr.xreplace(back)
                     steps = [s.substitute(back) for s in steps]
                 expr, tails = _hoist_tail_conditions(expr)
@@ -171,8 +190,30 @@ def _derive_generic(quantity: str, fp: Family, fq: Family | None, budget: float 
                 + ([f"E_P[log q(X)] diverges unless {tails.simplify()}"]
                    if tails != sp.S.true else []))
         definition = Step("definition", "", _definition(quantity, P, Q, x))
-        return _result(quantity, P, Q, expr, name, [definition, *steps], reason=reason)
+        return _result(quantity, P, Q, expr, name, [definition, *steps], reason=reason,
+                       extra=ends if back else ())
     return reasons
+
+
+def _open_ends(expr: sp.Expr, back: dict) -> tuple[sp.Basic, ...]:
+    """Where a value derived for positive gaps (supp P strictly inside supp Q) does not
+    evaluate at gap 0: Ne(gap, 0) for each such gap, a condition of the result (the value
+    there is a limit, derived on its own when the parameters are shared: two Levy laws with
+    one location).
+
+    >>> g, m1, m2 = sp.Dummy("g", positive=True), *sp.symbols("mu1 mu2", real=True)
+    >>> _open_ends(sp.log(g) + 1, {g: m1 - m2}), _open_ends(g + 1, {g: m1 - m2})
+    ((Ne(mu1 - mu2, 0),), ())
+    """
+    ends = []
+    for gap, value in back.items():
+        try:
+            at = expr.subs(gap, 0)
+        except Exception:  # noqa: BLE001 - undecided: stated as a condition
+            at = sp.nan
+        if at.has(sp.nan, sp.zoo, sp.oo, -sp.oo) and not expr.is_infinite:
+            ends.append(sp.Ne(value, 0))
+    return tuple(ends)
 
 
 def _tail_divergence(P: Bound, Q: Bound, x: sp.Symbol, budget: float | None) -> str:
@@ -268,8 +309,8 @@ def _definition(quantity: str, P: Bound, Q: Bound | None, x: sp.Symbol) -> sp.Ex
     return kind(integrand(quantity, P, Q, x), (x, support.inf, support.sup))
 
 
-def _result(quantity, P, Q, expr, route, steps, reason="") -> Result:
-    joint = tuple(c for b in (P, Q) if b is not None for c in b.joint_conditions())
+def _result(quantity, P, Q, expr, route, steps, reason="", extra=()) -> Result:
+    joint = tuple(c for b in (P, Q) if b is not None for c in b.joint_conditions()) + extra
     return Result(quantity=quantity, P=P, Q=Q, expr=expr, route=route, steps=tuple(steps),
                   conditions=joint, reason=reason, lhs=_LHS[quantity],
                   domains=_domains(P, Q))

@@ -24,7 +24,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symkl import euler
 from symkl.family import Bound
 from symkl.integration import Declined, abs_kinks, integrate_over, sum_over
-from symkl.rewrite import exp_of_sum
+from symkl.rewrite import erf_of_imaginary, exp_of_sum
 
 Expr = sp.Expr
 
@@ -329,6 +329,7 @@ def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
             value = integrate_over(stat * density, x, P.support(), list(P.breakpoints()))
             if value.is_infinite or value.has(sp.Integral, sp.nan):
                 raise Declined(f"E[{stat}] under {P.family.name}: {value}")
+            value = erf_of_imaginary(value)
             return sp.Piecewise((sp.simplify(sp.gammasimp(value)), converges), (sp.oo, True))
         points = list(P.breakpoints()) + abs_kinks(stat, x)
         value = integrate_over(stat * density, x, P.support(), points)
@@ -339,4 +340,4 @@ def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
         raise Declined(f"E[{stat}] under {P.family.name} mixes infinite terms: {value}")
     if value.is_infinite or value.has(sp.Sum):  # a kept sum stays as written (simplify is slow)
         return value
-    return sp.simplify(sp.gammasimp(value))
+    return sp.simplify(sp.gammasimp(erf_of_imaginary(value)))

@@ -21,3 +21,18 @@ def exp_of_sum(log_expr: sp.Expr) -> sp.Expr:
         else:
             factors.append(sp.exp(term))
     return sp.powsimp(sp.Mul(*factors), combine="exp")
+
+
+def erf_of_imaginary(e: sp.Expr) -> sp.Expr:
+    """erf of an imaginary argument as the real erfi, erf(I z) = I erfi(z), after dropping
+    polar_lift (SymPy's Meijer G integrals leave both: E[log(x - m)] under a Levy law).
+
+    >>> z = sp.Symbol("z", positive=True)
+    >>> erf_of_imaginary(sp.I * sp.pi * sp.erf(sp.I * z / sp.sqrt(sp.polar_lift(2))))
+    -pi*erfi(sqrt(2)*z/2)
+    """
+    e = sp.unpolarify(e)
+
+    def imaginary(n: sp.Basic) -> bool:
+        return isinstance(n, sp.erf) and not sp.expand(n.args[0] / sp.I).has(sp.I)
+    return e.replace(imaginary, lambda n: sp.I * sp.erfi(sp.expand(n.args[0] / sp.I)))

@@ -175,6 +175,8 @@ def sample_points(result, n: int, seed: int, expr: sp.Expr | None = None) -> lis
         elif len(out) < n:
             out.append(point)
     same = _equal_point(result, out[0] if out else {})
+    if same is not None and any(c.xreplace(same) == sp.S.false for c in result.conditions):
+        same = None  # P = Q is where the value is only a limit (Levy: Ne(mu1 - mu2, 0))
     return out + ([same] if same is not None else []) + infinite
 
 

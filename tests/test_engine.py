@@ -226,8 +226,8 @@ def test_named_and_numeric_parameters_are_substituted():
 
 
 def test_a_shared_parameter_is_derived_when_the_generic_pair_is_not():
-    """KL(Levy(mu1, c1) || Levy(mu2, c2)) has no closed form, but with a shared location the
-    pair as given is derived: X - mu ~ InverseGamma(1/2, c/2), so the oracle is the inverse
+    """KL(Levy(mu1, c1) || Levy(mu2, c2)) is out of reach in 5 s, but with a shared location
+    the pair as given is derived: X - mu ~ InverseGamma(1/2, c/2), so the oracle is the inverse
     gamma KL with equal shapes, log(c1/c2)/2 + c2/(2 c1) - 1/2; numbers work the same way."""
     from symkl.families import Levy
     r = symkl.kl(Levy("mu", "c1"), Levy("mu", "c2"), budget=5)
@@ -238,3 +238,33 @@ def test_a_shared_parameter_is_derived_when_the_generic_pair_is_not():
                        - (sp.S.Half - sp.log(2) / 2)) == 0
     with pytest.raises(symkl.NotDerivable):  # nothing fixed: the generic verdict stands
         symkl.kl(Levy(), Levy(), budget=5)
+
+
+def test_levy_locations_that_differ():
+    """KL(Levy(mu1, c1) || Levy(mu2, c2)) for mu2 < mu1: E_P[log(x - mu2)] comes out of the
+    Meijer G integration with erf of an imaginary argument, rewritten as the real erfi.  The
+    value is derived for a positive gap mu1 - mu2 and does not evaluate at 0, so Ne(mu1 - mu2,
+    0) is a condition (there it is a limit), and an instance with one location is derived on
+    its own (the inverse-gamma form of the test above).  Oracle: mpmath quadrature."""
+    import mpmath
+    from symkl.families import Levy
+    r = symkl.kl(Levy(), Levy())
+    mu1, mu2 = sp.symbols("mu1 mu2", real=True)
+    assert r.route == "linearity" and sp.Ne(mu1 - mu2, 0) in r.conditions
+    assert not r.expr.has(sp.I) and r.expr.has(sp.erfi)
+    report = r.verify()
+    assert report.ok and len(report.checks) >= 3
+
+    def logpdf(x, m, c):
+        return mpmath.log(c) / 2 - mpmath.log(2 * mpmath.pi) / 2 - c / (2 * (x - m)) \
+            - 1.5 * mpmath.log(x - m)
+    m1, c1, m2, c2 = mpmath.mpf("0.9"), mpmath.mpf("1.3"), mpmath.mpf(0), mpmath.mpf("0.7")
+    with mpmath.workdps(30):
+        truth = mpmath.quad(lambda x: mpmath.exp(logpdf(x, m1, c1))
+                            * (logpdf(x, m1, c1) - logpdf(x, m2, c2)),
+                            [m1, m1 + mpmath.mpf("0.5"), m1 + 5, mpmath.inf])
+    at = {"mu1": sp.Rational(9, 10), "c1": sp.Rational(13, 10), "mu2": 0, "c2": sp.Rational(7, 10)}
+    value = sp.N(r.expr.xreplace({s: at[s.name] for s in r.expr.free_symbols}), 25)
+    assert abs(float(value) - float(truth)) < 1e-12
+    shared = symkl.kl(Levy("mu", "c1"), Levy("mu", "c2"))  # one location: not the generic value
+    assert not shared.expr.has(sp.erfi) and shared.verify().ok
