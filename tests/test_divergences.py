@@ -415,6 +415,34 @@ def test_chi_total_variation_is_closed_and_agrees_with_chi_square():
             assert abs(mpmath.mpf(str(sp.N(value, 30))) - truth) < mpmath.mpf(10) ** -20
 
 
+def test_continuous_bernoulli_total_variation_skips_simplify_when_large():
+    """ContinuousBernoulli(lam1) vs (lam2): one crossing (log-ratio linear in x), F at it in
+    closed form; the gap has ~1500 operations, so it is tidied by powsimp and factor_terms
+    instead of simplify (10-15 s of CPU).  Oracle: quadrature of (1/2) |p - q| split at the
+    crossing found by findroot, at two points either side of lam = 1/2."""
+    import time
+
+    import mpmath
+
+    from symkl.families import ContinuousBernoulli
+    start = time.process_time()
+    r = symkl.total_variation(ContinuousBernoulli(), ContinuousBernoulli())
+    assert time.process_time() - start < 8
+    assert not r.expr.has(sp.Integral, sp.I)
+
+    def p(x, lam):
+        return (2 * mpmath.atanh(1 - 2 * lam) / (1 - 2 * lam)) * lam**x * (1 - lam)**(1 - x)
+    for a, b in ((sp.Rational(1, 5), sp.Rational(7, 10)), (sp.Rational(3, 5), sp.Rational(9, 10))):
+        value = r.expr.xreplace({s: {"lam1": a, "lam2": b}[s.name] for s in r.expr.free_symbols})
+        with mpmath.workdps(30):
+            la, lb = mpmath.mpf(a.p) / a.q, mpmath.mpf(b.p) / b.q
+            c = mpmath.findroot(lambda x: p(x, la) - p(x, lb), 0.5)
+            truth = mpmath.quad(lambda x: abs(p(x, la) - p(x, lb)), [0, c, 1]) / 2
+            re, im = sp.N(value, 30).as_real_imag()  # log(2 lam - 1): complex steps, real value
+            assert abs(im) < 1e-25
+            assert abs(mpmath.mpf(str(re)) - truth) < mpmath.mpf(10) ** -20
+
+
 def test_chi_square_total_variation_is_closed_with_lower_gamma_functions():
     """ChiSquared(k1) vs ChiSquared(k2): one crossing c (log-ratio linear in log x, solved in
     u = log x), CDFs by lower incomplete gamma in x; oracle: c by findroot, then
