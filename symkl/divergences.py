@@ -38,7 +38,7 @@ from symkl.definitions import variable
 from symkl.divergence_common import _LHS, KNOWN, ORDER, _finite, _finite_sum, _order
 from symkl.engine import DEFAULT_BUDGET, NotDerivable, _domains, derive
 from symkl.family import FamilyInstance
-from symkl.integrability import _incommensurable, _kernels
+from symkl.integrability import _incommensurable, _kernels, structural_obstacle
 from symkl.overlap import _on_overlap
 from symkl.parse import parse_expression
 from symkl.power_divergences import _finish, _power
@@ -295,6 +295,43 @@ def kl(P: FamilyInstance, Q: FamilyInstance, budget: float | None = DEFAULT_BUDG
     return _derived_kl(P, Q, budget)
 
 
+def _off_centre(log_p: sp.Expr, log_poly: sp.log, x: sp.Symbol, support: sp.Set) -> str | None:
+    """Why E_P[log poly(X)] has no closed form: P's density holds another polynomial under a
+    non-integer power and the two are centred at different points (two Student t laws with
+    different locations).  E_P[log poly] is the derivative at s = 0 of integral p poly^s, whose
+    integrand is two different polynomials under non-integer powers -- the power integral's
+    obstacle (:func:`structural_obstacle`: an Appell / hypergeometric function of their roots).
+    A shared centre is left to the routes (x -> x - mu: a one-variable integral).
+
+    >>> from symkl.families import StudentT
+    >>> x = sp.Symbol("x", real=True)
+    >>> P, Q = StudentT().bind(1), StudentT().bind(2)
+    >>> why = _off_centre(P.logpdf(x), sp.log(1 + (x - Q.values[1])**2), x, sp.Reals)
+    >>> print(why)  # doctest: +ELLIPSIS
+    E_P[log q(X)] needs E_P[log((-mu2 + x)**2 + 1)]: ... centred at mu1 and mu2; ...
+    """
+    poly = sp.Poly(log_poly.args[0], x)
+    if poly.degree() != 2:
+        return None
+    s = sp.Dummy("s")
+    obstacle = structural_obstacle(log_p + s * log_poly, x, support)
+    if obstacle is None or "polynomials" not in obstacle:
+        return None
+    own = [f.args[0] for term in sp.Add.make_args(sp.expand(sp.expand_log(log_p, force=True)))
+           for f in sp.Mul.make_args(term) if isinstance(f, sp.log) and f.args[0].has(x)
+           and f.args[0].is_polynomial(x) and sp.degree(f.args[0], x) == 2]
+    if not own:
+        return None
+    a1, b1, _ = sp.Poly(own[0], x).all_coeffs()
+    a2, b2, _ = poly.all_coeffs()
+    c1, c2 = sp.simplify(-b1 / (2 * a1)), sp.simplify(-b2 / (2 * a2))
+    if sp.simplify(c1 - c2) == 0:
+        return None
+    return (f"E_P[log q(X)] needs E_P[{log_poly}]: P's density holds {own[0]} under a "
+            f"non-integer power, and the two quadratics are centred at {c1} and {c2}; "
+            f"E_P[log poly] is the derivative at s = 0 of integral p poly^s, and {obstacle}")
+
+
 def kl_obstacle(P: FamilyInstance, Q: FamilyInstance) -> str | None:
     """Why KL(P || Q) has no closed form, read off the densities before any route runs; None
     when nothing rules one out.  The divergences built from a KL (``divergence('kl')``,
@@ -305,8 +342,10 @@ def kl_obstacle(P: FamilyInstance, Q: FamilyInstance) -> str | None:
     linear in the kernels of P.  When log q holds a kernel *inside a logarithm*, log(1 +
     exp(-x/s2)) (logistic) or log(1 - x^a2) (Kumaraswamy), and that kernel's scale is
     incommensurable with P's own kernels (exp(-x/s1), x^a1), the expectation is a series in the
-    ratio of the scales with no closed form for generic parameters.  Only pairs of one
-    non-exponential family with the same, parameter-free support are judged.
+    ratio of the scales with no closed form for generic parameters.  Likewise when log q holds
+    a quadratic centred away from the one P's density holds under a non-integer power (two
+    Student t laws: :func:`_off_centre`).  Only pairs of one non-exponential family with the
+    same, parameter-free support are judged.
 
     >>> from symkl.families import Logistic, Gumbel
     >>> print(kl_obstacle(Logistic(), Logistic()))  # doctest: +ELLIPSIS
@@ -323,7 +362,12 @@ def kl_obstacle(P: FamilyInstance, Q: FamilyInstance) -> str | None:
     own = _kernels(bp.logpdf(x), x)
     for term in sp.Add.make_args(sp.expand(sp.expand_log(bq.logpdf(x), force=True))):
         _, rest = term.as_independent(x, as_Add=False)
-        if not isinstance(rest, sp.log) or rest.args[0].is_polynomial(x):
+        if not isinstance(rest, sp.log):
+            continue
+        if rest.args[0].is_polynomial(x):
+            clash = _off_centre(bp.logpdf(x), rest, x, bp.support())
+            if clash:
+                return clash
             continue
         inner = _kernels(rest.args[0], x)
         clash = _incommensurable({**own, **inner}) if inner and own else None

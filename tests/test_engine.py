@@ -247,6 +247,7 @@ def test_levy_locations_that_differ():
     0) is a condition (there it is a limit), and an instance with one location is derived on
     its own (the inverse-gamma form of the test above).  Oracle: mpmath quadrature."""
     import mpmath
+
     from symkl.families import Levy
     r = symkl.kl(Levy(), Levy())
     mu1, mu2 = sp.symbols("mu1 mu2", real=True)
