@@ -125,12 +125,32 @@ def jeffreys(P: FamilyInstance, Q: FamilyInstance,
     backward = kl(FamilyInstance(bq.family, bq.values), FamilyInstance(bp.family, bp.values),
                   budget)
     expr = forward.expr + backward.expr
-    expr = expr if expr.is_infinite else canonical(expr)
+    expr = expr if expr.is_infinite else _possible(canonical(expr), forward.conditions)
     steps = (Step("KL(P||Q)", r"D_{\mathrm{KL}}(P \,\|\, Q)", forward.expr),
              Step("KL(Q||P)", r"D_{\mathrm{KL}}(Q \,\|\, P)", backward.expr))
+    both = forward.reason and backward.reason and expr.is_infinite  # finite each way, not both
+    reason = (f"KL(P||Q) is {forward.reason}; and the same with P and Q exchanged, so one of "
+              f"the two is infinite wherever the result's conditions hold" if both
+              else forward.reason or backward.reason)
     return Result("jeffreys", bp, bq, expr, f"{forward.route}+{backward.route}", steps,
-                  forward.conditions, forward.reason or backward.reason, _LHS["jeffreys"],
+                  () if expr.is_infinite else forward.conditions, reason, _LHS["jeffreys"],
                   _domains(bp, bq))
+
+
+def _possible(expr: sp.Expr, conditions: tuple) -> sp.Expr:
+    """A Piecewise without the branches that the result's conditions rule out: two Levy laws
+    are finite one way only for mu2 <= mu1 and the other only for mu1 <= mu2, so the sum's
+    finite branch needs mu1 = mu2, which Ne(mu1 - mu2, 0) excludes -- Jeffreys is +oo.
+
+    >>> m1, m2 = sp.symbols("mu1 mu2", real=True)
+    >>> _possible(sp.Piecewise((1, (m1 >= m2) & (m1 <= m2)), (sp.oo, True)), (sp.Ne(m1 - m2, 0),))
+    oo
+    """
+    if not isinstance(expr, sp.Piecewise) or not conditions:
+        return expr
+    kept = [(e, c) for e, c in expr.args
+            if c == sp.S.true or sp.And(c, *conditions).simplify() != sp.S.false]
+    return kept[0][0] if len(kept) == 1 and kept[0][1] == sp.S.true else sp.Piecewise(*kept)
 
 
 def renyi_entropy(P: FamilyInstance, alpha: object) -> Result:

@@ -359,6 +359,20 @@ def test_kl_of_student_t_laws_with_different_centres_is_not_derivable_at_once():
     assert symkl.divergence("kl", Cauchy(), Cauchy()).verify().ok
 
 
+def test_jeffreys_of_levy_laws_with_different_locations_is_infinite():
+    """KL(P||Q) of two Levy laws is finite only for mu2 <= mu1 (and derived for mu1 != mu2),
+    KL(Q||P) only for mu1 <= mu2: their sum is +oo wherever the conditions hold (it used to be
+    NotDerivable); with one location it is finite, c1/(2 c2) + c2/(2 c1) - 1 (the inverse gamma
+    KLs both ways, the oracle)."""
+    from symkl.families import Levy
+    r = symkl.jeffreys(Levy(), Levy())
+    assert r.is_infinite and "P and Q exchanged" in r.reason
+    assert r.verify().ok
+    shared = symkl.jeffreys(Levy("mu", "c1"), Levy("mu", "c2"))
+    c1, c2 = sp.symbols("c1 c2", positive=True)
+    assert sp.simplify(shared.expr - (c1 / (2 * c2) + c2 / (2 * c1) - 1)) == 0
+
+
 def test_cauchy_chi_square_is_integrated_and_matches_the_known_formula():
     """chi^2 of two Cauchys = ((x01 - x02)^2 + (g1 - g2)^2) / (2 g1 g2) (oracle), from the
     rational integral with x = x01 + g1 t; and it verifies by quadrature."""
