@@ -51,7 +51,8 @@ FRONT_ENDS = {"cli.py", "__main__.py", "parse.py", "checker.py", "backends.py", 
               "stable.py", "overflow_forms.py", "special_forms.py",  # numeric output only
               "program.py", "remainder.py", "removable.py",
               "divergences.py", "poisson_kernel.py", "divergence_common.py", "tv_crossings.py",
-              "overlap.py", "power_divergences.py", "integrability.py"}  # not on the KL path
+              "overlap.py", "power_divergences.py", "integrability.py",
+              "matrix_mixture.py"}  # not on the KL path
 
 
 def peer_pairs() -> set[tuple[str, str]]:
