@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symkl.multivariate import matrix_canonical
+from symkl.multivariate import _differences, matrix_canonical
 from symkl.steps import Step
 
 
@@ -184,3 +184,46 @@ def positive_definite(mixture: Mixture) -> sp.Basic:
     """The condition that the normalised mixture is positive definite (where the mixed
     natural parameter is admissible)."""
     return sp.Q.positive_definite(mixture.W)
+
+
+def at_matrices(expr: sp.Expr, values: dict) -> sp.Expr:
+    """A symbolic-dimension result at explicit matrices (a concrete dimension), presented term
+    by term: each determinant as its factored polynomial, each quadratic form as one fraction
+    in the mean differences, positive definiteness as positive leading minors.
+
+    >>> k = sp.Symbol("k", integer=True, positive=True)
+    >>> S, m = sp.MatrixSymbol("S", k, k), sp.MatrixSymbol("m", k, 1)
+    >>> s, t, u = sp.symbols("s t u", positive=True)
+    >>> at_matrices(sp.Trace(m.T * S.inverse() * m) - sp.log(sp.Determinant(S)),
+    ...             {S: sp.ImmutableMatrix([[s, 0], [0, t]]), m: sp.ImmutableMatrix([u, u]), k: 2})
+    -log(s*t) + (s*u**2 + t*u**2)/(s*t)
+    """
+    def quadratic(form: sp.MatrixExpr) -> sp.Expr:
+        num, den = sp.fraction(sp.cancel(sp.together(sp.Matrix(form.doit())[0, 0])))
+        return _differences(sp.expand(num)) / sp.factor(den)
+
+    out = expr.xreplace(values)
+    out = out.replace(lambda e: isinstance(e, sp.AppliedPredicate)
+                      and e.function == sp.Q.positive_definite,
+                      lambda e: pivots_positive(sp.Matrix(e.arguments[0].doit())))
+    out = out.replace(lambda e: isinstance(e, sp.Determinant),
+                      lambda e: sp.factor(sp.Matrix(e.arg.doit()).det()))
+    return out.replace(lambda e: isinstance(e, sp.Trace), lambda e: quadratic(e.arg))
+
+
+def pivots_positive(matrix: sp.Matrix) -> sp.Basic:
+    """Positive definiteness as positive pivots of the symmetric elimination: the i-th leading
+    minor over the previous one where that ratio is a polynomial (a diagonal matrix: its
+    entries; sigma^2 I: one condition), the leading minor itself otherwise.
+
+    >>> a, b = sp.symbols("a b", real=True)
+    >>> pivots_positive(sp.diag(a, b, a))
+    (a > 0) & (b > 0)
+    """
+    conditions, previous = [], sp.S.One
+    for i in range(1, matrix.shape[0] + 1):
+        minor = sp.factor(matrix[:i, :i].det())
+        pivot = sp.factor(sp.cancel(minor / previous))
+        conditions.append((pivot if sp.fraction(pivot)[1] == 1 else minor) > 0)
+        previous = minor
+    return sp.And(*dict.fromkeys(conditions))
