@@ -17,7 +17,7 @@ import sympy as sp
 
 from symkl import poisson_kernel
 from symkl.budget import BudgetExceeded, time_budget
-from symkl.canonical import canonical
+from symkl.canonical import _tidy_poly, canonical
 from symkl.definitions import finish, variable
 from symkl.divergence_common import _LHS, _dedupe, _finite, _finite_sum, _order_domains, _readable
 from symkl.engine import DEFAULT_BUDGET, NotDerivable, _present
@@ -143,6 +143,18 @@ def _power_at_matrices(name: str, bp, bq, a: sp.Expr) -> Result:
                   a if name == "renyi" else None)
 
 
+def _tidy_arguments(expr: sp.Expr) -> sp.Expr:
+    """A 2F1's argument as one factored fraction and a power's polynomial base through the
+    location difference (``canonical`` expands a hypergeometric argument over its terms)."""
+    def factors(z: sp.Expr) -> sp.Expr:
+        return sp.factor(sp.together(z)).replace(
+            lambda e: e.is_Add and e.is_polynomial(), _tidy_poly)
+    expr = expr.replace(lambda e: isinstance(e, sp.hyper),
+                        lambda e: sp.hyper(e.ap, e.bq, factors(e.argument)))
+    return expr.replace(lambda e: isinstance(e, sp.Pow) and e.base.is_Add and
+                        e.base.is_polynomial(), lambda e: _tidy_poly(e.base) ** e.exp)
+
+
 def _log_det(term: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
     """c log det X -> (c, det X)."""
     coeff, log = term.as_independent(sp.log, as_Add=False)
@@ -239,7 +251,7 @@ def _power_by_poisson_kernel(name: str, bp, bq, a: sp.Expr) -> Result:
     with time_budget(DEFAULT_BUDGET):
         form = poisson_kernel.angle_form(bp, bq)
         integral = poisson_kernel.mean_of_power(form, a - 1)
-        value = canonical(finish(name, integral, a, log=sp.log))
+        value = _tidy_arguments(canonical(finish(name, integral, a, log=sp.log)))
     steps = (Step("P's quantile: theta uniform on (-pi/2, pi/2)", "x", form.substitution),
              Step("the density ratio at that point", r"\frac{p}{q}", form.ratio),
              Step("power integral: the ratio's mean over a period",
