@@ -118,6 +118,11 @@ class Result:
         """
         from symkl.backends import lambdify
         from symkl.remainder import taylor_remainder
+        if any(isinstance(p, sp.MatrixSymbol) for p in self.params):
+            raise ValueError(
+                f"{self.P.family.name}: a result with matrix parameters of symbolic size has "
+                "no numeric function; take a concrete dimension (e.g. MultivariateNormal(2)), "
+                "whose results lambdify in their entries")
         targets = {"value": lambda: self.expr, "gradient": self.gradient, "hessian": self.hessian}
         if of not in targets:
             raise ValueError(f"of must be one of {', '.join(targets)}, got {of!r}")

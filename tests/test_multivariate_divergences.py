@@ -247,3 +247,9 @@ def test_concrete_normal_conditions_are_pivots():
     t1, t2 = iso.P.values[-1], iso.Q.values[-1]
     assert iso.conditions == (2 * t2**2 - t1**2 > 0,)
     assert iso.verify().ok
+
+
+def test_symbolic_dimension_lambdify_says_what_to_do():
+    """No SymPy TypeError from deep inside: a ValueError naming the concrete-dimension family."""
+    with pytest.raises(ValueError, match=r"MultivariateNormal\(2\)"):
+        symkl.kl(symbolic()(), symbolic()()).lambdify()
