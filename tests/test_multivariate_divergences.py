@@ -249,7 +249,8 @@ def test_concrete_normal_conditions_are_pivots():
     assert iso.verify().ok
 
 
-def test_symbolic_dimension_lambdify_says_what_to_do():
-    """No SymPy TypeError from deep inside: a ValueError naming the concrete-dimension family."""
+def test_symbolic_dimension_gradient_says_what_to_do():
+    """The batched matrix code gives values only: a gradient request names the way out (a
+    concrete dimension), instead of a SymPy TypeError from deep inside."""
     with pytest.raises(ValueError, match=r"MultivariateNormal\(2\)"):
-        symkl.kl(symbolic()(), symbolic()()).lambdify()
+        symkl.kl(symbolic()(), symbolic()()).lambdify(of="gradient")
