@@ -52,7 +52,7 @@ FRONT_ENDS = {"cli.py", "__main__.py", "parse.py", "checker.py", "backends.py", 
               "program.py", "remainder.py", "removable.py",
               "divergences.py", "poisson_kernel.py", "divergence_common.py", "tv_crossings.py",
               "overlap.py", "power_divergences.py", "integrability.py",
-              "matrix_mixture.py", "matrix_code.py"}  # not on the KL path
+              "matrix_mixture.py", "matrix_code.py", "matrix_divergences.py"}  # not on KL
 
 
 def peer_pairs() -> set[tuple[str, str]]:

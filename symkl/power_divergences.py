@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symkl import poisson_kernel
+from symkl import matrix_divergences, poisson_kernel
 from symkl.budget import BudgetExceeded, time_budget
 from symkl.canonical import _tidy_poly, canonical
 from symkl.definitions import finish, variable
@@ -29,14 +29,7 @@ from symkl.integrability import (
     structural_obstacle,
 )
 from symkl.integration import Declined, abs_kinks, integrate_over, sum_over
-from symkl.matrix_mixture import (
-    NotAMixture,
-    at_matrices,
-    mixture_collect,
-    mixture_form,
-    positive_definite,
-)
-from symkl.multivariate import matrix_tidy
+from symkl.matrix_mixture import NotAMixture
 from symkl.overlap import _overlap
 from symkl.result import Result
 from symkl.rewrite import exp_of_sum
@@ -51,7 +44,7 @@ def _power(name: str, P: FamilyInstance, Q: FamilyInstance, alpha: sp.Expr | Non
     ef = bp.expfam
     a = {"renyi": alpha, "chi_square": sp.Integer(2)}.get(name, sp.S.Half)
     if bp.family.matrix_form is not None and bq.family is bp.family:
-        return _power_at_matrices(name, bp, bq, a)
+        return matrix_divergences.power_at_matrices(name, bp, bq, a)
     if ef is None or bq.family is not bp.family or bq.expfam.held != ef.held:
         why = (f"{bp.family.name} is not an exponential family" if ef is None
                else "P and Q are different families" if bq.family is not bp.family
@@ -75,72 +68,12 @@ def _power(name: str, P: FamilyInstance, Q: FamilyInstance, alpha: sp.Expr | Non
                     - (1 - a) * ef.log_partition(eta_q))
     if any(isinstance(v, sp.MatrixExpr) for v in bp.values):
         try:
-            return _power_of_matrices(name, bp, bq, a, log_integral)
+            return matrix_divergences.power_of_matrices(name, bp, bq, a, log_integral)
         except NotAMixture as failure:
             raise NotDerivable(name, P, Q, {"bregman": str(failure)}) from None
     value = _from_log_integral(name, log_integral, a)
     return _finish(name, bp, bq, a if name == "renyi" else None, value,
                    ef.natural_domain(eta_a), log_integral)
-
-
-def _power_of_matrices(name: str, bp, bq, a: sp.Expr, log_integral: sp.Expr) -> Result:
-    """Matrix-valued parameters of symbolic size (the normal of dimension k): log I from the
-    log-partition, its inverse and determinant of the mixed precision alpha Sigma1^-1 +
-    (1 - alpha) Sigma2^-1 written through the mixed covariance (:mod:`symkl.matrix_mixture`).
-    The mixed natural parameter is admissible where that mixture is positive definite: always
-    for 0 < alpha < 1 (a convex combination), a condition otherwise.
-
-    >>> from symkl.families.mvnormal import MultivariateNormal
-    >>> F = MultivariateNormal("k")
-    >>> r = _power("bhattacharyya", F(), F(), None)
-    >>> [str(t) for t in sp.Add.make_args(r.expr)]  # doctest: +NORMALIZE_WHITESPACE
-    ['log(Determinant((1/2)*Sigma1 + (1/2)*Sigma2))/2', '-log(Determinant(Sigma1))/4',
-     '-log(Determinant(Sigma2))/4',
-     'Trace((mu1.T - mu2.T)*((1/2)*Sigma1 + (1/2)*Sigma2)**(-1)*(mu1 - mu2))/8']
-    """
-    values = (*bp.values, *bq.values)
-    squares = [v for v in values if v.shape[0] == v.shape[1] and v.shape[1] != 1]
-    shown, mixtures, identities = mixture_form(matrix_tidy(log_integral, values), squares)
-    steps = (*identities, Step("log of the power integral",
-                               r"\log \int p^{\alpha} q^{1-\alpha}", shown))
-    integral = None
-    if name in ("hellinger", "chi_square"):  # I = prod det^c * exp(quadratic form)
-        logs = [t for t in sp.Add.make_args(shown) if t.has(sp.log)]
-        integral = sp.Mul(*[d ** c for t in logs for c, d in [_log_det(t)]]) * sp.exp(
-            sp.Add(*[t for t in sp.Add.make_args(shown) if not t.has(sp.log)]))
-    value = mixture_collect(sp.expand_mul(_from_log_integral(name, shown, a, integral), deep=False))
-    inside = a.is_number and 0 < a < 1
-    conditions = () if inside else tuple(dict.fromkeys(positive_definite(m) for m in mixtures))
-    return Result(name, bp, bq, value, "bregman", steps, conditions, "", _LHS[name],
-                  _order_domains(bp, bq, a if name == "renyi" else None),
-                  a if name == "renyi" else None)
-
-
-def _power_at_matrices(name: str, bp, bq, a: sp.Expr) -> Result:
-    """A normal of concrete dimension: the symbolic-dimension result (derived once, in matrix
-    form) at P's and Q's explicit mean vectors and covariance matrices, presented term by term
-    (determinants as polynomials, one fraction per quadratic form).  The direct route through
-    the entries' log-partition gives the same function as a rational expression of some 10^4
-    operations.
-
-    >>> from symkl.families.mvnormal import IsotropicNormal
-    >>> F = IsotropicNormal(2)
-    >>> print(_power("bhattacharyya", F(0, 0, 1), F(1, 1, 1), None).expr)
-    1/4
-    """
-    family, (m1, S1) = bp.family.matrix_form(*bp.values)
-    _, (m2, S2) = bq.family.matrix_form(*bq.values)
-    general = _power(name, family(), family(), a)
-    mu1, Sigma1, mu2, Sigma2 = (*general.P.values, *general.Q.values)
-    values = {mu1: m1, Sigma1: S1, mu2: m2, Sigma2: S2, family.vector.shape[0]: m1.shape[0]}
-    value = at_matrices(general.expr, values)
-    conditions = tuple(c for c in (at_matrices(c, values) for c in general.conditions)
-                       if c != sp.S.true)
-    steps = (*general.steps, Step(f"at dimension {m1.shape[0]}: the mean vectors and "
-                                  "covariance matrices of P and Q", _LHS[name], value))
-    return Result(name, bp, bq, value, "bregman", steps, conditions, "", _LHS[name],
-                  _order_domains(bp, bq, a if name == "renyi" else None),
-                  a if name == "renyi" else None)
 
 
 def _tidy_arguments(expr: sp.Expr) -> sp.Expr:
@@ -153,12 +86,6 @@ def _tidy_arguments(expr: sp.Expr) -> sp.Expr:
                         lambda e: sp.hyper(e.ap, e.bq, factors(e.argument)))
     return expr.replace(lambda e: isinstance(e, sp.Pow) and e.base.is_Add and
                         e.base.is_polynomial(), lambda e: _tidy_poly(e.base) ** e.exp)
-
-
-def _log_det(term: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """c log det X -> (c, det X)."""
-    coeff, log = term.as_independent(sp.log, as_Add=False)
-    return coeff, log.args[0]
 
 
 def _power_of_product(name: str, bp, bq, a: sp.Expr) -> Result:
