@@ -40,6 +40,7 @@ import numpy as np
 import sympy as sp
 
 from symkl import codegen, overflow_forms, special_forms, stable
+from symkl.end_series import end_series
 from symkl.family import exact_number
 from symkl.remainder import TaylorRemainder, log1p_steps, shifted
 from symkl.removable import removable_singularities
@@ -83,7 +84,8 @@ class Program:
                 if isinstance(expr, sp.Piecewise) else overflow_forms.stirling(expr)
         if remainder is not None:  # matching parameters of P and Q
             pairs = list(zip(remainder.anchor, remainder.q_symbols))
-        form = stable.stable_form(expr, pairs)
+        form = stable.stable_form(expr if isinstance(expr, sp.Piecewise) or not domains else
+                                  end_series(special_forms.scaled_bessel(expr), domains), pairs)
         if remainder is not None:  # log1p is slow; its cancellation is caught and handed on
             form = form.replace(stable.xlog1py, lambda x, y: stable.xlogy(x, 1 + y))
             form = stable.group_differences(form, pairs)
@@ -113,7 +115,7 @@ class Program:
                                                            shared=True), test))
         self.remainder = self.spelled = None
         if remainder is not None and len(self.branches) == 1 and near is None:
-            self.remainder = _Remainder(remainder, self.params, namespace)
+            self.remainder = _Remainder(remainder, self.params, namespace, domains)
             factored = stable.factor_sums(expr)
             spelled = overflow_forms.exp_log_form(factored, pairs)
             value = stable.group_differences(stable.stable_form(spelled, pairs), pairs) \
@@ -368,12 +370,12 @@ class _Remainder:
     """
 
     def __init__(self, rem: TaylorRemainder, params: tuple[sp.Symbol, ...],
-                 namespace: dict[str, Any]):
+                 namespace: dict[str, Any], domains: Mapping[sp.Symbol, Any] | None = None):
         self.anchor = codegen.compile_function(rem.anchor, params, namespace)
         deltas = tuple(sp.Dummy(f"d{j}", real=True) for j in range(len(rem.steps)))
         self.forms = [codegen.compile_function(  # evaluated from each end of the segment
-            [log1p_steps(shifted(stable.factor_sums(special_forms.scaled_bessel(
-                rem.quadratic_form)), rem.q_symbols, ends, deltas),
+            [log1p_steps(shifted(stable.factor_sums(end_series(special_forms.scaled_bessel(
+                rem.quadratic_form), domains or {})), rem.q_symbols, ends, deltas),
                 rem.q_symbols, rem.anchor, rem.steps, deltas)],
             params + rem.steps + deltas, namespace) for ends in (rem.anchor, rem.q_symbols)]
         self.q_index = [params.index(q) for q in rem.q_symbols]

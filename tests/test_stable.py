@@ -1,4 +1,6 @@
 """Stable code generation: accuracy near P = Q, boundary values, masked branches (vs mpmath)."""
+import functools
+
 import mpmath
 import numpy as np
 import pytest
@@ -327,6 +329,56 @@ def test_von_mises_kl_at_large_concentrations_uses_scaled_bessel_functions():
                      (0.3, 5.0, 0.2, 6.0)]:
             truth = exact(*[mpmath.mpf(a) for a in args])
             assert abs(float(f(*args)) - truth) <= 1e-9 * abs(truth), args
+
+
+@pytest.mark.parametrize("args", [
+    (9.669287642420798, 0.012484549373378699, -3.657226870724621, 0.01609142047605523),
+    (0.9066372841199399, 0.01663869244543383, 9.17417447320378, 0.0027758490824669503),
+    (-9.965410755226298, 325359.1926296781, -6.628820569061206, 2.745490918777253),
+    (-5.82613758059945, 829885.4060744566, -5.82613758059845, 829885.4060752866),
+    (0.11591341599142524, 498913.18627406587, 0.11591341499142524, 498913.1857751527),
+    (-1.8183624861220835, 68035.96465409563, -1.8183624861210834, 68035.9646540276),
+    (0.3, 30.0, 0.3 + 1e-7, 30.0 * (1 + 1e-9)), (0.3, 0.4, 0.3 + 1e-7, 0.4 * (1 + 1e-9))])
+def test_von_mises_kl_keeps_twelve_digits_at_small_and_large_concentrations(args):
+    """Points of bench/accuracy.py's grid where the generated VonMises KL kept 9 to 11 digits:
+    log I_0(k) = log ive(0, k) + k cancels to k^2/4 at small k, k I_1/I_0 - k - log ive(0, k)
+    to log(2 pi k)/2 - 1/2 + O(1/k) at large k, and the remainder's Hessian entry
+    1/2 + I_2/(2 I_0) - (I_1/I_0)^2 to 1/(2 k^2); each is now switched to its series
+    (:mod:`symkl.end_series`) there.  1e-12 of 50-digit mpmath."""
+    r, f = _von_mises()
+    assert rel(f(*args), exact(r, *args)) < 1e-12
+
+
+@functools.lru_cache(maxsize=1)
+def _von_mises():
+    from symkl.families import VonMises
+    r = symkl.kl(VonMises(), VonMises())
+    return r, r.lambdify()
+
+
+def test_end_series_switches_a_cancelling_sum_to_its_derived_series():
+    """log ive(0, k) + k (= log I_0(k)) near k = 0 and the VonMises Hessian entry near
+    k = oo: the series is derived (not typed), agrees with 50-digit mpmath within its radius,
+    and a sum that does not cancel is left alone."""
+    from symkl.end_series import end_series
+    from symkl.family import POSITIVE
+    from symkl.special_forms import besselie
+    k, h = sp.Symbol("k", positive=True), sp.Symbol("h", real=True)
+    small = end_series(sp.log(besselie(0, k)) + k, {k: POSITIVE})
+    large = end_series(h**2 / 2 + h**2 * besselie(2, k) / (2 * besselie(0, k))
+                       - h**2 * besselie(1, k) ** 2 / besselie(0, k) ** 2, {k: POSITIVE})
+    assert isinstance(small, sp.Piecewise) and large.has(sp.Piecewise)
+    series_small = small.args[0].expr
+    series_large = large.xreplace({h: 1}).args[0].expr
+    with mpmath.workdps(50):
+        for x in (1e-3, 0.1, 0.3):
+            truth = mpmath.log(mpmath.besseli(0, x))
+            assert abs(float(series_small.subs(k, x)) - truth) < 1e-15 * truth
+        for x in (40.0, 1e3, 1e6):
+            ratio = [mpmath.besseli(n, x) / mpmath.besseli(0, x) for n in (1, 2)]
+            truth = mpmath.mpf(1) / 2 + ratio[1] / 2 - ratio[0] ** 2
+            assert abs(float(series_large.subs(k, x)) - truth) < 1e-15 * truth
+    assert end_series(sp.log(k) + k, {k: POSITIVE}) == sp.log(k) + k
 
 
 def _naive(r, args):
