@@ -223,30 +223,32 @@ class Program:
         shape, flat = blocks
         np_ = ops.np
         out = np_.empty(len(flat[0]), dtype=ops.dtype)
-        close = np_.zeros(len(out), dtype=bool) if self.remainder is not None else None
+        close = [] if self.remainder is not None else None
         for i in range(0, len(out), CHUNK):
             part = [a[i:i + CHUNK] for a in flat]
             if close is None:
                 out[i:i + CHUNK] = self._evaluate(part)
             else:  # the remainder runs once, on all close elements together
-                out[i:i + CHUNK], _, close[i:i + CHUNK] = self._direct(part)
+                out[i:i + CHUNK], size, _ = self._direct(part, check=False)
+                # cancelling: the NaNs (0 log 0, outside the domain) are found below
+                found = np_.flatnonzero(size > CANCELLATION * out[i:i + CHUNK])
+                if len(found):
+                    close.append(found + i)
         if close is None:
             return (self._fill_limits(out, flat) if self.strict is not None else out
                     ).reshape(shape)
-        idx = np_.flatnonzero(close)  # cancelling or NaN
-        if len(idx):
-            direct = out.take(idx)
-            nan = np_.isnan(direct)
-            if nan.any():
-                if self.strict is not None:
-                    out[idx[nan]] = self.strict(*[a.take(idx[nan]) for a in flat])
-                idx, direct = idx[~nan], direct[~nan]
-            out[idx] = self._near_values([a.take(idx) for a in flat], direct)
+        if not np_.isfinite(np_.sum(out)):  # one pass when all is finite
+            bad = np_.flatnonzero(np_.isnan(out))
+            if len(bad) and self.strict is not None:
+                out[bad] = self.strict(*[a.take(bad) for a in flat])
+        if close:  # sorted, no NaN (a comparison with NaN is False)
+            idx = np_.concatenate(close)
+            out[idx] = self._near_values([a.take(idx) for a in flat], out.take(idx))
         return out.reshape(shape)
 
-    def _direct(self, args: list) -> tuple[Any, Any, Any]:
-        """The closed form, the terms' magnitude, and where it cancels (a KL is >= 0: a
-        negative sum is rounding)."""
+    def _direct(self, args: list, check: bool = True) -> tuple[Any, Any, Any]:
+        """The closed form, the terms' magnitude, and (``check``) where it cancels (a KL is
+        >= 0: a negative sum is rounding)."""
         ops = self.ops
         value, size = self.branches[0][0](*args)
         if not hasattr(value, "shape"):
@@ -259,7 +261,7 @@ class Program:
                 again = self.spelled(*[ops.gather(a, bad) for a in full[:-3]])
                 value = ops.scatter(full[-3], bad, again[0])
                 size = ops.scatter(full[-2], bad, again[1])
-        return value, size, ~(size <= CANCELLATION * value)  # True for NaN too
+        return value, size, ~(size <= CANCELLATION * value) if check else None  # NaN: True
 
     def _near_values(self, args: list, direct: Any) -> Any:
         """The remainder integral where it is more accurate than the direct sum."""
