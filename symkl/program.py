@@ -87,7 +87,7 @@ class Program:
         form = stable.stable_form(expr if isinstance(expr, sp.Piecewise) or not domains else
                                   end_series(special_forms.scaled_bessel(expr), domains), pairs)
         if remainder is not None:  # log1p is slow; its cancellation is caught and handed on
-            form = form.replace(stable.xlog1py, lambda x, y: stable.xlogy(x, 1 + y))
+            form = form.replace(stable.xlog1py, lambda x, y: stable.xlogy(x, _one_plus(y)))
             form = stable.group_differences(form, pairs)
         missing = sorted(codegen.functions_used(form) - set(namespace))
         if remainder is not None:
@@ -110,9 +110,10 @@ class Program:
                 continue
             terms = (value,)
             if remainder is not None and near is None:  # the value and its rounding error's size
-                terms = (value, _magnitude(*stable.terms_of(value)))
-            self.branches.append((codegen.compile_function(terms, params, namespace,
-                                                           shared=True), test))
+                terms = (value, _magnitude(*stable.terms_of(value), domains))
+            self.branches.append((codegen.compile_function(
+                terms, params, namespace, shared=True,
+                out=len(terms) > 1 and ops.name == "numpy"), test))  # _direct's value in place
         self.remainder = self.spelled = None
         if remainder is not None and len(self.branches) == 1 and near is None:
             self.remainder = _Remainder(remainder, self.params, namespace, domains)
@@ -123,7 +124,7 @@ class Program:
             if value is not None and codegen.functions_used(value) <= set(namespace):
                 # the direct sum again where a factor overflowed
                 self.spelled = codegen.compile_function(
-                    (value, _magnitude(*stable.terms_of(value))), params, namespace,
+                    (value, _magnitude(*stable.terms_of(value), domains)), params, namespace,
                     shared=True)
         self.overflow = None
         if overflow and ops.name == "numpy" and expr.has(sp.gamma, sp.Pow, sp.exp):
@@ -229,29 +230,37 @@ class Program:
             if close is None:
                 out[i:i + CHUNK] = self._evaluate(part)
             else:  # the remainder runs once, on all close elements together
-                out[i:i + CHUNK], size, _ = self._direct(part, check=False)
-                # cancelling: the NaNs (0 log 0, outside the domain) are found below
-                found = np_.flatnonzero(size > CANCELLATION * out[i:i + CHUNK])
+                value, size, _ = self._direct(part, check=False, out=out[i:i + CHUNK])
+                keep = np_.less_equal(size, CANCELLATION * value)
+                found = np_.flatnonzero(np_.logical_not(keep, out=keep))  # cancelling or NaN
                 if len(found):
-                    close.append(found + i)
+                    close.append((found + i, np_.broadcast_to(size, value.shape)[found]))
         if close is None:
             return (self._fill_limits(out, flat) if self.strict is not None else out
                     ).reshape(shape)
-        if not np_.isfinite(np_.sum(out)):  # one pass when all is finite
-            bad = np_.flatnonzero(np_.isnan(out))
-            if len(bad) and self.strict is not None:
-                out[bad] = self.strict(*[a.take(bad) for a in flat])
-        if close:  # sorted, no NaN (a comparison with NaN is False)
-            idx = np_.concatenate(close)
-            out[idx] = self._near_values([a.take(idx) for a in flat], out.take(idx))
+        if close:
+            idx = np_.concatenate([c[0] for c in close])
+            size = np_.concatenate([c[1] for c in close])
+            direct = out.take(idx)
+            nan = np_.isnan(direct)
+            if nan.any():  # 0 log 0, or outside the domain
+                if self.strict is not None:
+                    out[idx[nan]] = self.strict(*[a.take(idx[nan]) for a in flat])
+                idx, direct, size = idx[~nan], direct[~nan], size[~nan]
+            out[idx] = self._near_values([a.take(idx) for a in flat], direct, size)
         return out.reshape(shape)
 
-    def _direct(self, args: list, check: bool = True) -> tuple[Any, Any, Any]:
-        """The closed form, the terms' magnitude, and (``check``) where it cancels (a KL is
-        >= 0: a negative sum is rounding)."""
+    def _direct(self, args: list, check: bool = True, out: Any = None) -> tuple[Any, Any, Any]:
+        """The closed form (into ``out`` when given, a numpy array of the right shape), the
+        terms' magnitude, and (``check``) where it cancels (a KL is >= 0: a negative sum is
+        rounding)."""
         ops = self.ops
-        value, size = self.branches[0][0](*args)
-        if not hasattr(value, "shape"):
+        value, size = self.branches[0][0](*args, _out=out) if out is not None \
+            else self.branches[0][0](*args)
+        if out is not None and value is not out:
+            out[...] = value
+            value = out
+        elif not hasattr(value, "shape"):
             value = ops.convert([value])[0]
         if self.spelled is not None:
             bad = ~ops.isfinite(value)
@@ -261,12 +270,16 @@ class Program:
                 again = self.spelled(*[ops.gather(a, bad) for a in full[:-3]])
                 value = ops.scatter(full[-3], bad, again[0])
                 size = ops.scatter(full[-2], bad, again[1])
+                if out is not None:
+                    out[...] = value
         return value, size, ~(size <= CANCELLATION * value) if check else None  # NaN: True
 
-    def _near_values(self, args: list, direct: Any) -> Any:
-        """The remainder integral where it is more accurate than the direct sum."""
+    def _near_values(self, args: list, direct: Any, size: Any = None) -> Any:
+        """The remainder integral where it is more accurate than the direct sum (of terms of
+        magnitude ``size``: computed again if not given)."""
         ops = self.ops
-        _, size, _ = self._direct(args)
+        if size is None:
+            _, size, _ = self._direct(args)
         value, error = self.remainder(args, ops)
         return ops.where(error < 4 * ops.eps() * size, value, direct)
 
@@ -311,6 +324,20 @@ class Program:
         return out
 
 
+def _one_plus(y: sp.Expr) -> sp.Expr:
+    """1 + y, over y's denominator when that takes fewer operations: 1 + (q - p)/(1 - q) is
+    (1 - p)/(1 - q), where 1 - p is computed anyway (the coefficient of the log).  Only where
+    the remainder takes over near P = Q, which the exact difference q - p was for.
+
+    >>> p, q = sp.symbols("p q", positive=True)
+    >>> _one_plus(stable.difference(q, p) / (1 - q))
+    (1 - p)/(1 - q)
+    """
+    plain = y.replace(lambda n: isinstance(n, stable.difference), lambda n: n.args[0] - n.args[1])
+    ratio = sp.together(1 + plain)
+    return ratio if sp.count_ops(ratio) < sp.count_ops(1 + y) else 1 + y
+
+
 def _interior(domains: Mapping[sp.Symbol, Any]) -> Callable[[sp.Symbol, sp.Expr], bool]:
     """Whether a point lies strictly inside a parameter's domain."""
     def inside(x: sp.Symbol, c: sp.Expr) -> bool:
@@ -325,21 +352,42 @@ _ROUNDED = (sp.log, sp.exp, stable.difference, stable.log1p, stable.expm1, stabl
             stable.xlog1py)
 
 
-def _magnitude(terms: tuple[sp.Expr, ...], weights: tuple[sp.Expr, ...]) -> sp.Expr:
+def _magnitude(terms: tuple[sp.Expr, ...], weights: tuple[sp.Expr, ...],
+               domains: Mapping[sp.Symbol, Any] | None = None) -> sp.Expr:
     """Sum of |terms| and |weights| (see :func:`symkl.stable.terms_of`), with no abs where the
-    sign is known, so that SymPy folds it (p + (1 - p) is 1), and without exact constants.
-    Terms with special functions (lgamma, digamma, ...: a few ulps) count SPECIAL times.
+    sign is known (also from ``domains``: 1 - p >= 0 for p in (0, 1)), so that SymPy folds it
+    (p + (1 - p) is 1), and without exact constants.  Terms with special functions (lgamma,
+    digamma, ...: a few ulps) count SPECIAL times.
 
     >>> p = sp.Symbol("p", positive=True)
     >>> _magnitude((sp.log(p), -p, sp.S(-1)), (p,))
     2*p + Abs(log(p))
+    >>> from symkl.family import UNIT_INTERVAL
+    >>> _magnitude((p * sp.log(p), (1 - p) * sp.log(1 - p)), (p, 1 - p), {p: UNIT_INTERVAL})
+    Abs(p*log(p)) + Abs((1 - p)*log(1 - p)) + 1
     """
     def size(e: sp.Expr) -> sp.Expr:
         special = any(not isinstance(f, _ROUNDED) for f in e.atoms(sp.Function))
+        sign = _sign(e, domains or {})
         return (SPECIAL if special else 1) * (
-            e if e.is_nonnegative else -e if e.is_nonpositive else sp.Abs(e))
+            e if sign is True else -e if sign is False else sp.Abs(e, evaluate=False))
     exact = [t for t in terms if t.is_Rational and t.q & (t.q - 1) == 0]  # -1, 1/2: no error
     return sp.Add(*[size(e) for e in terms + weights if not any(e is x for x in exact)])
+
+
+def _sign(e: sp.Expr, domains: Mapping[sp.Symbol, Any]) -> bool | None:
+    """True if ``e`` >= 0, False if <= 0, None if unknown; a parameter p in (0, 1) is written
+    s / (1 + s) with s > 0 so that SymPy's assumptions see 1 - p > 0."""
+    if e.is_nonnegative:
+        return True
+    if e.is_nonpositive:
+        return False
+    unit = {x: sp.Dummy(positive=True) for x in e.free_symbols
+            if getattr(domains.get(x), "name", "") == "UnitInterval"}
+    if not unit or e.atoms(sp.Function):
+        return None
+    t = sp.together(e.xreplace({x: s / (1 + s) for x, s in unit.items()}))
+    return True if t.is_nonnegative else False if t.is_nonpositive else None
 
 
 class _StrictOps:
