@@ -81,8 +81,9 @@ class NumpyOps:
                 "expi": sc.expi, "lambertw": lambda x: sc.lambertw(x).real,
                 "where": np.where, "logical_and": np.logical_and, "logical_or": np.logical_or,
                 "logical_not": np.logical_not, "maximum": np.maximum, "minimum": np.minimum,
-                "inf": np.inf, "nan": np.nan, "cos": np.cos, "sin": np.sin, "atan": np.arctan,
-                "tanh": np.tanh, "cosh": np.cosh, "sinh": np.sinh}
+                "add": np.add, "subtract": np.subtract, "inf": np.inf, "nan": np.nan,
+                "cos": np.cos, "sin": np.sin, "atan": np.arctan, "tanh": np.tanh,
+                "cosh": np.cosh, "sinh": np.sinh}
 
     def convert(self, values: Sequence[Any]) -> list[Any]:
         return [self.np.asarray(v, dtype=self.dtype) for v in values]

@@ -151,10 +151,13 @@ def functions_used(expr: sp.Basic) -> set[str]:
 
 
 def compile_function(exprs: Sequence[sp.Basic], params: Sequence[sp.Symbol],
-                     namespace: dict[str, Any], shared: bool = False) -> Callable[..., tuple]:
+                     namespace: dict[str, Any], shared: bool = False, out: bool = False
+                     ) -> Callable[..., tuple]:
     """One function of the parameters returning the tuple of ``exprs``' values.
 
     ``shared=True`` computes common subexpressions once (SymPy's cse), as locals ``_c0, ...``.
+    ``out=True`` (numpy) adds a keyword ``_out``: the first value, a sum, is written into it
+    by its last addition (no copy afterwards).
 
     >>> x = sp.Symbol("x", positive=True)
     >>> print(compile_function([sp.log(x) + 1, sp.Abs(sp.log(x))], (x,), {}, shared=True).source)
@@ -172,15 +175,39 @@ def compile_function(exprs: Sequence[sp.Basic], params: Sequence[sp.Symbol],
         for i, (sym, e) in enumerate(pairs):
             lines.append(f"    _c{i} = {printer(e)}\n")
             printer.names[sym] = f"_c{i}"
-        body = ", ".join(printer(e) for e in exprs)
+        body = ", ".join(_into(printer, e) if out and i == 0 else printer(e)
+                         for i, e in enumerate(exprs))
     else:
-        body = ", ".join(source(e, params) for e in exprs)
+        printer = _Printer(params)
+        body = ", ".join(_into(printer, e) if out and i == 0 else printer(e)
+                         for i, e in enumerate(exprs))
+    if out:
+        args += ", _out=None"
     code = f"def _generated({args}):\n{''.join(lines)}    return ({body},)\n"
     scope = dict(namespace)
     exec(compile(code, "<symkl generated>", "exec"), scope)  # noqa: S102 - our own printed code
     fn = scope["_generated"]
     fn.source = code  # type: ignore[attr-defined]
     return fn
+
+
+def _into(printer: _Printer, e: sp.Basic) -> str:
+    """``e`` printed with its last addition (or subtraction) writing into ``_out``.
+
+    >>> x, y = sp.symbols("x y", positive=True)
+    >>> _into(_Printer((x, y)), sp.log(x) - y)
+    'subtract(log(_a0), _a1, out=_out)'
+    """
+    if not e.is_Add:
+        return printer(e)
+    terms = list(e.args)
+    signs = [t.could_extract_minus_sign() and not t.is_Number for t in terms]
+    k = signs.index(True) if True in signs else len(terms) - 1  # a - b rather than -b + a
+    last, negative = terms.pop(k), signs[k]
+    rest = terms
+    name = "subtract" if negative else "add"
+    printer.used.add(name)
+    return f"{name}({printer(sp.Add(*rest))}, {printer(-last if negative else last)}, out=_out)"
 
 
 STABLE_NAMES = tuple(f.__name__ for f in stable.STABLE_FUNCTIONS)

@@ -39,6 +39,8 @@ from symkl.divergence_common import _LHS, KNOWN, ORDER, _finite, _finite_sum, _o
 from symkl.engine import DEFAULT_BUDGET, NotDerivable, _domains, derive
 from symkl.family import FamilyInstance
 from symkl.integrability import _incommensurable, _kernels, structural_obstacle
+from symkl.matrix_mixture import mixture_collect
+from symkl.multivariate import matrix_canonical
 from symkl.overlap import _on_overlap
 from symkl.parse import parse_expression
 from symkl.power_divergences import _finish, _power
@@ -125,7 +127,10 @@ def jeffreys(P: FamilyInstance, Q: FamilyInstance,
     backward = kl(FamilyInstance(bq.family, bq.values), FamilyInstance(bp.family, bp.values),
                   budget)
     expr = forward.expr + backward.expr
-    expr = expr if expr.is_infinite else _possible(canonical(expr), forward.conditions)
+    if any(isinstance(v, sp.MatrixExpr) for v in bp.values):  # symbolic dimension
+        expr = mixture_collect(matrix_canonical(expr, (*bp.values, *bq.values)))
+    elif not expr.is_infinite:
+        expr = _possible(canonical(expr), forward.conditions)
     steps = (Step("KL(P||Q)", r"D_{\mathrm{KL}}(P \,\|\, Q)", forward.expr),
              Step("KL(Q||P)", r"D_{\mathrm{KL}}(Q \,\|\, P)", backward.expr))
     both = forward.reason and backward.reason and expr.is_infinite  # finite each way, not both

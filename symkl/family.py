@@ -157,6 +157,9 @@ class Family:
     condition: Callable[..., sp.Basic] = lambda *values: sp.S.true
     marginals: Callable[..., tuple[tuple[Family, tuple], ...]] | None = None
     concrete: Callable[..., FamilyInstance] | None = None  # symbolic k: (k, *values) -> instance
+    # concrete k: the same law as the symbolic-dimension family at explicit matrices,
+    # (*values) -> (that family, its matrix values); the inverse of ``concrete``
+    matrix_form: Callable[..., tuple[Family, tuple]] | None = None
 
     @property
     def kind(self) -> str:

@@ -152,7 +152,18 @@ def _in_squares(e: sp.Basic, swap: dict[sp.Symbol, sp.Symbol]) -> sp.Basic:
 
 
 class _Printer(LatexPrinter):
-    """SymPy's printer with the digamma function as psi rather than polygamma(0, .)."""
+    """SymPy's printer with the digamma function as psi rather than polygamma(0, .), and a
+    rational factor of a matrix product as a plain fraction (not in parentheses)."""
+
+    def _print_MatMul(self, expr):
+        head, *rest = expr.args
+        if head.is_Rational and head.is_positive and rest:
+            tail = sp.MatMul(*rest)
+            body = self._print(tail)
+            if isinstance(tail, sp.MatAdd):
+                body = rf"\left({body}\right)"
+            return rf"{self._print(head)} {body}"
+        return super()._print_MatMul(expr)
 
     def _print_polygamma(self, expr, exp=None):
         order, arg = expr.args

@@ -297,6 +297,17 @@ def _np_rule(f, xs, kinds, limits, steps=None) -> float:
     return float(np.sum(weights * values))
 
 
+def _holds(condition: sp.Basic, values: dict, symbol, order) -> bool:
+    """A condition at concrete matrices: positive definiteness by Cholesky (SymPy's test)."""
+    at = condition.xreplace(values)
+    if symbol is not None and order is not None:
+        at = at.xreplace({symbol: order})
+    at = at.replace(lambda e: isinstance(e, sp.AppliedPredicate)
+                    and e.function == sp.Q.positive_definite,
+                    lambda e: sp.S(sp.ImmutableMatrix(e.arguments[0].doit()).is_positive_definite))
+    return bool(at.doit()) if not isinstance(at, bool) else at
+
+
 def verify_symbolic(result, points: int = 3, seed: int = 0, dps: int = 30,
                     expr: sp.Expr | None = None):
     """Check a symbolic-dimension result at k = 1, 2, ...: substitute seeded concrete vectors
@@ -314,21 +325,39 @@ def verify_symbolic(result, points: int = 3, seed: int = 0, dps: int = 30,
         a = sp.Matrix(kk, kk if square else 1, lambda i, j: sp.Rational(rng.randint(-12, 12), 8))
         return sp.ImmutableMatrix(a * a.T + sp.eye(kk) / 2 if square else a)
 
+    orders = [sp.Rational(1, 3), sp.Integer(2), sp.Rational(3, 2), sp.Integer(3)]
     for n in range(points + 1):
         kk = 1 + n % 2
-        values = {v: draw(v, kk) for b in (P, Q) if b is not None for v in b.values}
-        if n == points and Q is not None:  # the P = Q point
-            values.update(zip(Q.values, [values[v] for v in P.values]))
-        closed_expr = (result.expr if expr is None else expr).xreplace({**values, k: kk}).doit()
+        order = result.order
+        if order is not None and order.free_symbols:  # a symbolic Renyi order: seeded values
+            order = order.xreplace({s: orders[n % len(orders)] for s in order.free_symbols})
+        for _ in range(50):  # admissible matrices: the result's conditions must hold
+            values = {v: draw(v, kk) for b in (P, Q) if b is not None for v in b.values}
+            if n == points and Q is not None:  # the P = Q point
+                values.update(zip(Q.values, [values[v] for v in P.values]))
+            if all(_holds(c, {**values, k: kk}, result.order, order)
+                   for c in result.conditions):
+                break
+        closed_expr = (result.expr if expr is None else expr).xreplace({**values, k: kk})
+        if order is not None and result.order is not None:
+            closed_expr = closed_expr.xreplace({result.order: order})
+        closed_expr = closed_expr.doit()
         Pc = P.family.concrete(kk, *[values[v] for v in P.values]).bind("1")
         Qc = None if Q is None else Q.family.concrete(kk, *[values[v] for v in Q.values]).bind(
             "2")
         tol = max(tol, tolerance(Pc))
         with mpmath.workdps(dps):
-            closed = mpmath.mpf(str(sp.N(closed_expr, dps + 5)))
-            reference = definition_value(result.quantity, Pc, Qc, dps)
-            relative = abs(reference) > mpmath.mpf(10) ** (-dps + 5)
+            value = sp.N(closed_expr, dps + 5)
+            # a complex value (log of a negative determinant) is a failed check, not a crash
+            closed = mpmath.mpf(str(value)) if value.is_real else mpmath.nan
+            reference = definition_value(result.quantity, Pc, Qc, dps, order)
+            # below the rule's own tolerance a value is compared absolutely (P = Q: a float64
+            # rule returns 1e-16 for 0)
+            relative = abs(reference) > max(mpmath.mpf(10) ** (-dps + 5), tolerance(Pc))
             err = abs(closed - reference) / (abs(reference) if relative else 1)
+            err = mpmath.inf if mpmath.isnan(err) else err
         point = {"k": kk, **{v.name: values[v].tolist() for v in values}}
+        if order is not None:
+            point["alpha"] = str(order)
         checks.append(PointCheck(point, closed, reference, float(err), relative))
     return tuple(checks), tol

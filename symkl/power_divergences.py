@@ -17,9 +17,9 @@ import functools
 
 import sympy as sp
 
-from symkl import poisson_kernel
+from symkl import matrix_divergences, poisson_kernel
 from symkl.budget import BudgetExceeded, time_budget
-from symkl.canonical import canonical
+from symkl.canonical import _tidy_poly, canonical
 from symkl.definitions import finish, variable
 from symkl.divergence_common import _LHS, _dedupe, _finite, _finite_sum, _order_domains, _readable
 from symkl.engine import DEFAULT_BUDGET, NotDerivable, _present
@@ -31,6 +31,7 @@ from symkl.integrability import (
     structural_obstacle,
 )
 from symkl.integration import Declined, abs_kinks, integrate_over, sum_over
+from symkl.matrix_mixture import NotAMixture
 from symkl.overlap import _overlap
 from symkl.result import Result
 from symkl.rewrite import exp_of_sum
@@ -44,6 +45,8 @@ def _power(name: str, P: FamilyInstance, Q: FamilyInstance, alpha: sp.Expr | Non
     check_same_kind(bp, bq)
     ef = bp.expfam
     a = {"renyi": alpha, "chi_square": sp.Integer(2)}.get(name, sp.S.Half)
+    if bp.family.matrix_form is not None and bq.family is bp.family:
+        return matrix_divergences.power_at_matrices(name, bp, bq, a)
     if ef is None or bq.family is not bp.family or bq.expfam.held != ef.held:
         why = (f"{bp.family.name} is not an exponential family" if ef is None
                else "P and Q are different families" if bq.family is not bp.family
@@ -61,23 +64,30 @@ def _power(name: str, P: FamilyInstance, Q: FamilyInstance, alpha: sp.Expr | Non
             except Exception as failure:  # noqa: BLE001 - any SymPy failure declines the route
                 reasons[route] = f"SymPy failed: {type(failure).__name__}: {failure}"
         raise NotDerivable(name, P, Q, reasons)
-    if any(isinstance(v, sp.MatrixExpr) for v in bp.values):
-        raise NotDerivable(name, P, Q, {"bregman": _MATRIX_SYMBOLS})
     eta_p, eta_q = ef.natural_params(*bp.values), ef.natural_params(*bq.values)
     eta_a = [a * u + (1 - a) * v for u, v in zip(eta_p, eta_q)]
     log_integral = (ef.log_partition(eta_a) - a * ef.log_partition(eta_p)
                     - (1 - a) * ef.log_partition(eta_q))
+    if any(isinstance(v, sp.MatrixExpr) for v in bp.values):
+        try:
+            return matrix_divergences.power_of_matrices(name, bp, bq, a, log_integral)
+        except NotAMixture as failure:
+            raise NotDerivable(name, P, Q, {"bregman": str(failure)}) from None
     value = _from_log_integral(name, log_integral, a)
     return _finish(name, bp, bq, a if name == "renyi" else None, value,
                    ef.natural_domain(eta_a), log_integral)
 
 
-#: why the symbolic-dimension normal has no power divergence here
-_MATRIX_SYMBOLS = (
-    "the log-partition at alpha eta_P + (1 - alpha) eta_Q holds (alpha Sigma1^-1 + (1 - alpha) "
-    "Sigma2^-1)^-1, and writing it as the textbook (alpha Sigma2 + (1 - alpha) Sigma1)^-1 "
-    "needs matrix identities this route does not derive for symbolic k; take a concrete k "
-    "(MultivariateNormal(k)), whose power divergences are closed")
+def _tidy_arguments(expr: sp.Expr) -> sp.Expr:
+    """A 2F1's argument as one factored fraction and a power's polynomial base through the
+    location difference (``canonical`` expands a hypergeometric argument over its terms)."""
+    def factors(z: sp.Expr) -> sp.Expr:
+        return sp.factor(sp.together(z)).replace(
+            lambda e: e.is_Add and e.is_polynomial(), _tidy_poly)
+    expr = expr.replace(lambda e: isinstance(e, sp.hyper),
+                        lambda e: sp.hyper(e.ap, e.bq, factors(e.argument)))
+    return expr.replace(lambda e: isinstance(e, sp.Pow) and e.base.is_Add and
+                        e.base.is_polynomial(), lambda e: _tidy_poly(e.base) ** e.exp)
 
 
 def _power_of_product(name: str, bp, bq, a: sp.Expr) -> Result:
@@ -170,7 +180,7 @@ def _power_by_poisson_kernel(name: str, bp, bq, a: sp.Expr) -> Result:
     with time_budget(DEFAULT_BUDGET):
         form = poisson_kernel.angle_form(bp, bq)
         integral = poisson_kernel.mean_of_power(form, a - 1)
-        value = canonical(finish(name, integral, a, log=sp.log))
+        value = _tidy_arguments(canonical(finish(name, integral, a, log=sp.log)))
     steps = (Step("P's quantile: theta uniform on (-pi/2, pi/2)", "x", form.substitution),
              Step("the density ratio at that point", r"\frac{p}{q}", form.ratio),
              Step("power integral: the ratio's mean over a period",

@@ -40,6 +40,7 @@ import numpy as np
 import sympy as sp
 
 from symkl import codegen, overflow_forms, special_forms, stable
+from symkl.end_series import end_series
 from symkl.family import exact_number
 from symkl.remainder import TaylorRemainder, log1p_steps, shifted
 from symkl.removable import removable_singularities
@@ -83,9 +84,10 @@ class Program:
                 if isinstance(expr, sp.Piecewise) else overflow_forms.stirling(expr)
         if remainder is not None:  # matching parameters of P and Q
             pairs = list(zip(remainder.anchor, remainder.q_symbols))
-        form = stable.stable_form(expr, pairs)
+        form = stable.stable_form(expr if isinstance(expr, sp.Piecewise) or not domains else
+                                  end_series(special_forms.scaled_bessel(expr), domains), pairs)
         if remainder is not None:  # log1p is slow; its cancellation is caught and handed on
-            form = form.replace(stable.xlog1py, lambda x, y: stable.xlogy(x, 1 + y))
+            form = form.replace(stable.xlog1py, lambda x, y: stable.xlogy(x, _one_plus(y)))
             form = stable.group_differences(form, pairs)
         missing = sorted(codegen.functions_used(form) - set(namespace))
         if remainder is not None:
@@ -108,12 +110,13 @@ class Program:
                 continue
             terms = (value,)
             if remainder is not None and near is None:  # the value and its rounding error's size
-                terms = (value, _magnitude(*stable.terms_of(value)))
-            self.branches.append((codegen.compile_function(terms, params, namespace,
-                                                           shared=True), test))
+                terms = (value, _magnitude(*stable.terms_of(value), domains))
+            self.branches.append((codegen.compile_function(
+                terms, params, namespace, shared=True,
+                out=len(terms) > 1 and ops.name == "numpy"), test))  # _direct's value in place
         self.remainder = self.spelled = None
         if remainder is not None and len(self.branches) == 1 and near is None:
-            self.remainder = _Remainder(remainder, self.params, namespace)
+            self.remainder = _Remainder(remainder, self.params, namespace, domains)
             factored = stable.factor_sums(expr)
             spelled = overflow_forms.exp_log_form(factored, pairs)
             value = stable.group_differences(stable.stable_form(spelled, pairs), pairs) \
@@ -121,7 +124,7 @@ class Program:
             if value is not None and codegen.functions_used(value) <= set(namespace):
                 # the direct sum again where a factor overflowed
                 self.spelled = codegen.compile_function(
-                    (value, _magnitude(*stable.terms_of(value))), params, namespace,
+                    (value, _magnitude(*stable.terms_of(value), domains)), params, namespace,
                     shared=True)
         self.overflow = None
         if overflow and ops.name == "numpy" and expr.has(sp.gamma, sp.Pow, sp.exp):
@@ -221,33 +224,43 @@ class Program:
         shape, flat = blocks
         np_ = ops.np
         out = np_.empty(len(flat[0]), dtype=ops.dtype)
-        close = np_.zeros(len(out), dtype=bool) if self.remainder is not None else None
+        close = [] if self.remainder is not None else None
         for i in range(0, len(out), CHUNK):
             part = [a[i:i + CHUNK] for a in flat]
             if close is None:
                 out[i:i + CHUNK] = self._evaluate(part)
             else:  # the remainder runs once, on all close elements together
-                out[i:i + CHUNK], _, close[i:i + CHUNK] = self._direct(part)
+                value, size, _ = self._direct(part, check=False, out=out[i:i + CHUNK])
+                keep = np_.less_equal(size, CANCELLATION * value)
+                found = np_.flatnonzero(np_.logical_not(keep, out=keep))  # cancelling or NaN
+                if len(found):
+                    close.append((found + i, np_.broadcast_to(size, value.shape)[found]))
         if close is None:
             return (self._fill_limits(out, flat) if self.strict is not None else out
                     ).reshape(shape)
-        idx = np_.flatnonzero(close)  # cancelling or NaN
-        if len(idx):
+        if close:
+            idx = np_.concatenate([c[0] for c in close])
+            size = np_.concatenate([c[1] for c in close])
             direct = out.take(idx)
             nan = np_.isnan(direct)
-            if nan.any():
+            if nan.any():  # 0 log 0, or outside the domain
                 if self.strict is not None:
                     out[idx[nan]] = self.strict(*[a.take(idx[nan]) for a in flat])
-                idx, direct = idx[~nan], direct[~nan]
-            out[idx] = self._near_values([a.take(idx) for a in flat], direct)
+                idx, direct, size = idx[~nan], direct[~nan], size[~nan]
+            out[idx] = self._near_values([a.take(idx) for a in flat], direct, size)
         return out.reshape(shape)
 
-    def _direct(self, args: list) -> tuple[Any, Any, Any]:
-        """The closed form, the terms' magnitude, and where it cancels (a KL is >= 0: a
-        negative sum is rounding)."""
+    def _direct(self, args: list, check: bool = True, out: Any = None) -> tuple[Any, Any, Any]:
+        """The closed form (into ``out`` when given, a numpy array of the right shape), the
+        terms' magnitude, and (``check``) where it cancels (a KL is >= 0: a negative sum is
+        rounding)."""
         ops = self.ops
-        value, size = self.branches[0][0](*args)
-        if not hasattr(value, "shape"):
+        value, size = self.branches[0][0](*args, _out=out) if out is not None \
+            else self.branches[0][0](*args)
+        if out is not None and value is not out:
+            out[...] = value
+            value = out
+        elif not hasattr(value, "shape"):
             value = ops.convert([value])[0]
         if self.spelled is not None:
             bad = ~ops.isfinite(value)
@@ -257,12 +270,16 @@ class Program:
                 again = self.spelled(*[ops.gather(a, bad) for a in full[:-3]])
                 value = ops.scatter(full[-3], bad, again[0])
                 size = ops.scatter(full[-2], bad, again[1])
-        return value, size, ~(size <= CANCELLATION * value)  # True for NaN too
+                if out is not None:
+                    out[...] = value
+        return value, size, ~(size <= CANCELLATION * value) if check else None  # NaN: True
 
-    def _near_values(self, args: list, direct: Any) -> Any:
-        """The remainder integral where it is more accurate than the direct sum."""
+    def _near_values(self, args: list, direct: Any, size: Any = None) -> Any:
+        """The remainder integral where it is more accurate than the direct sum (of terms of
+        magnitude ``size``: computed again if not given)."""
         ops = self.ops
-        _, size, _ = self._direct(args)
+        if size is None:
+            _, size, _ = self._direct(args)
         value, error = self.remainder(args, ops)
         return ops.where(error < 4 * ops.eps() * size, value, direct)
 
@@ -307,6 +324,20 @@ class Program:
         return out
 
 
+def _one_plus(y: sp.Expr) -> sp.Expr:
+    """1 + y, over y's denominator when that takes fewer operations: 1 + (q - p)/(1 - q) is
+    (1 - p)/(1 - q), where 1 - p is computed anyway (the coefficient of the log).  Only where
+    the remainder takes over near P = Q, which the exact difference q - p was for.
+
+    >>> p, q = sp.symbols("p q", positive=True)
+    >>> _one_plus(stable.difference(q, p) / (1 - q))
+    (1 - p)/(1 - q)
+    """
+    plain = y.replace(lambda n: isinstance(n, stable.difference), lambda n: n.args[0] - n.args[1])
+    ratio = sp.together(1 + plain)
+    return ratio if sp.count_ops(ratio) < sp.count_ops(1 + y) else 1 + y
+
+
 def _interior(domains: Mapping[sp.Symbol, Any]) -> Callable[[sp.Symbol, sp.Expr], bool]:
     """Whether a point lies strictly inside a parameter's domain."""
     def inside(x: sp.Symbol, c: sp.Expr) -> bool:
@@ -321,21 +352,42 @@ _ROUNDED = (sp.log, sp.exp, stable.difference, stable.log1p, stable.expm1, stabl
             stable.xlog1py)
 
 
-def _magnitude(terms: tuple[sp.Expr, ...], weights: tuple[sp.Expr, ...]) -> sp.Expr:
+def _magnitude(terms: tuple[sp.Expr, ...], weights: tuple[sp.Expr, ...],
+               domains: Mapping[sp.Symbol, Any] | None = None) -> sp.Expr:
     """Sum of |terms| and |weights| (see :func:`symkl.stable.terms_of`), with no abs where the
-    sign is known, so that SymPy folds it (p + (1 - p) is 1), and without exact constants.
-    Terms with special functions (lgamma, digamma, ...: a few ulps) count SPECIAL times.
+    sign is known (also from ``domains``: 1 - p >= 0 for p in (0, 1)), so that SymPy folds it
+    (p + (1 - p) is 1), and without exact constants.  Terms with special functions (lgamma,
+    digamma, ...: a few ulps) count SPECIAL times.
 
     >>> p = sp.Symbol("p", positive=True)
     >>> _magnitude((sp.log(p), -p, sp.S(-1)), (p,))
     2*p + Abs(log(p))
+    >>> from symkl.family import UNIT_INTERVAL
+    >>> _magnitude((p * sp.log(p), (1 - p) * sp.log(1 - p)), (p, 1 - p), {p: UNIT_INTERVAL})
+    Abs(p*log(p)) + Abs((1 - p)*log(1 - p)) + 1
     """
     def size(e: sp.Expr) -> sp.Expr:
         special = any(not isinstance(f, _ROUNDED) for f in e.atoms(sp.Function))
+        sign = _sign(e, domains or {})
         return (SPECIAL if special else 1) * (
-            e if e.is_nonnegative else -e if e.is_nonpositive else sp.Abs(e))
+            e if sign is True else -e if sign is False else sp.Abs(e, evaluate=False))
     exact = [t for t in terms if t.is_Rational and t.q & (t.q - 1) == 0]  # -1, 1/2: no error
     return sp.Add(*[size(e) for e in terms + weights if not any(e is x for x in exact)])
+
+
+def _sign(e: sp.Expr, domains: Mapping[sp.Symbol, Any]) -> bool | None:
+    """True if ``e`` >= 0, False if <= 0, None if unknown; a parameter p in (0, 1) is written
+    s / (1 + s) with s > 0 so that SymPy's assumptions see 1 - p > 0."""
+    if e.is_nonnegative:
+        return True
+    if e.is_nonpositive:
+        return False
+    unit = {x: sp.Dummy(positive=True) for x in e.free_symbols
+            if getattr(domains.get(x), "name", "") == "UnitInterval"}
+    if not unit or e.atoms(sp.Function):
+        return None
+    t = sp.together(e.xreplace({x: s / (1 + s) for x, s in unit.items()}))
+    return True if t.is_nonnegative else False if t.is_nonpositive else None
 
 
 class _StrictOps:
@@ -368,12 +420,12 @@ class _Remainder:
     """
 
     def __init__(self, rem: TaylorRemainder, params: tuple[sp.Symbol, ...],
-                 namespace: dict[str, Any]):
+                 namespace: dict[str, Any], domains: Mapping[sp.Symbol, Any] | None = None):
         self.anchor = codegen.compile_function(rem.anchor, params, namespace)
         deltas = tuple(sp.Dummy(f"d{j}", real=True) for j in range(len(rem.steps)))
         self.forms = [codegen.compile_function(  # evaluated from each end of the segment
-            [log1p_steps(shifted(stable.factor_sums(special_forms.scaled_bessel(
-                rem.quadratic_form)), rem.q_symbols, ends, deltas),
+            [log1p_steps(shifted(stable.factor_sums(end_series(special_forms.scaled_bessel(
+                rem.quadratic_form), domains or {})), rem.q_symbols, ends, deltas),
                 rem.q_symbols, rem.anchor, rem.steps, deltas)],
             params + rem.steps + deltas, namespace) for ends in (rem.anchor, rem.q_symbols)]
         self.q_index = [params.index(q) for q in rem.q_symbols]

@@ -139,6 +139,8 @@ def shifted(form: sp.Expr, qs: Sequence[sp.Symbol], ends: Sequence[sp.Expr],
             return sp.Add(table[e][1], table[e][0], evaluate=False)
         if not e.args or not e.free_symbols & set(table):
             return e
+        if isinstance(e, sp.Piecewise):  # a series switched in (symkl.end_series)
+            return sp.Piecewise(*[(visit(v), visit(c)) for v, c in e.args], evaluate=False)
         if e.is_Add:
             rest, steps = [], []
             for a in e.args:
@@ -150,6 +152,7 @@ def shifted(form: sp.Expr, qs: Sequence[sp.Symbol], ends: Sequence[sp.Expr],
                     rest.append(visit(a))
             if steps:
                 return sp.Add(sp.Add(*rest), *steps, evaluate=False)
+            return sp.Add(*rest, evaluate=False)  # each argument visited once: no 2^depth
         return e.func(*[visit(a) for a in e.args], evaluate=False)
     return visit(form)
 

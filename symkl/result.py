@@ -118,6 +118,15 @@ class Result:
         """
         from symkl.backends import lambdify
         from symkl.remainder import taylor_remainder
+        if any(isinstance(p, sp.MatrixSymbol) for p in self.params):  # symbolic dimension
+            from symkl import matrix_code
+            if of != "value" or dtype is not None or validate:
+                raise ValueError(
+                    f"{self.P.family.name}: matrix parameters of symbolic size give the value "
+                    "only (float64, no validate=); for gradients, float32 or validation take a "
+                    "concrete dimension (e.g. MultivariateNormal(2))")
+            return matrix_code.lambdify(self.expr, self.params, self.P.family.vector.shape[0],
+                                        backend, self.conditions)
         targets = {"value": lambda: self.expr, "gradient": self.gradient, "hessian": self.hessian}
         if of not in targets:
             raise ValueError(f"of must be one of {', '.join(targets)}, got {of!r}")

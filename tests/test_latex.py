@@ -37,7 +37,8 @@ def test_user_symbol_names_and_ln():
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 @pytest.mark.parametrize("make", [lambda: symkl.kl(Normal(), Normal()),
                                   lambda: symkl.kl(Gamma(), Gamma()),
-                                  lambda: symkl.kl(Normal(), symkl_exponential())])
+                                  lambda: symkl.kl(Normal(), symkl_exponential()),
+                                  lambda: symkl.renyi(mvn_k()(), mvn_k()(), "alpha")])
 def test_standalone_document_compiles_with_pdflatex(make, tmp_path):
     """latex(document=True) with steps compiles with a real pdflatex into a non-empty PDF."""
     (tmp_path / "kl.tex").write_text(make().latex(steps=True, document=True))
@@ -45,6 +46,19 @@ def test_standalone_document_compiles_with_pdflatex(make, tmp_path):
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "kl.pdf").stat().st_size > 1000
+
+
+def mvn_k():
+    from symkl.families.mvnormal import MultivariateNormal
+    return MultivariateNormal("k")
+
+
+def test_a_rational_factor_of_a_matrix_prints_as_a_fraction():
+    """(Sigma1 + Sigma2)/2 in the Bhattacharyya distance of two k-dimensional normals prints
+    as \\frac{1}{2} Sigma, not as SymPy's \\left(\\frac{1}{2}\\right) Sigma."""
+    tex = symkl.bhattacharyya(mvn_k()(), mvn_k()()).latex()
+    assert r"\frac{1}{2} \Sigma_{1} + \frac{1}{2} \Sigma_{2}" in tex
+    assert r"\left(\frac{1}{2}\right)" not in tex
 
 
 def symkl_exponential():

@@ -148,3 +148,13 @@ def test_hypergeometric_latex_compiles(tmp_path):
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "r.tex"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_hypergeometric_argument_is_one_factored_fraction():
+    """The 2F1's argument 1 - 1/z^2 prints as ((g1 - g2)^2 + d^2)((g1 + g2)^2 + d^2) over
+    (g1^2 + g2^2 + d^2)^2, not expanded over its terms (Hellinger had some 860 operations)."""
+    r = symkl.hellinger(Cauchy(), Cauchy())
+    assert sp.count_ops(r.expr) < 60
+    (h,) = r.expr.atoms(sp.hyper)
+    x01, g1, x02, g2 = r.params
+    assert sp.fraction(h.argument)[1] == (g1**2 + g2**2 + (x01 - x02)**2) ** 2

@@ -93,6 +93,11 @@ def _gaussian(k: int, pattern: str, name: str, cov_params: list[Param],
             return sp.S.true
         return leading_minors_positive(covariance(*values[k:]))
 
+    def matrix_form(*values):
+        from symkl.families.mvnormal_symbolic import symbolic
+        mu, cov = split(values)
+        return symbolic(), (sp.ImmutableMatrix(mu), sp.ImmutableMatrix(cov))
+
     def validate(*values):
         if condition(*values) == sp.S.false:
             raise reject(name, "Sigma", "positive definite (symmetric with positive leading "
@@ -121,6 +126,7 @@ def _gaussian(k: int, pattern: str, name: str, cov_params: list[Param],
         group=f"multivariate normal, k = {k}",
         vector=X,
         condition=condition,
+        matrix_form=matrix_form,
     )
 
 
