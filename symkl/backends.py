@@ -64,13 +64,15 @@ class NumpyOps:
                 return sc.hyp1f1(*ap, *bq, z)
             raise ValueError(f"the numpy backend has no {len(ap)}F{len(bq)} (scipy.special has "
                              f"2F1 and 1F1); use backend='mpmath'")
-        return {"hyper": hyper, "trigamma_tail": trigamma_tail_function(np.where),
+        return {"hyper": hyper, "hyper_orders": {(2, 1), (1, 1)},
+                "trigamma_tail": trigamma_tail_function(np.where),
                 "lgamma_tail": tail_function(lgamma_tail, np.where, sc.gammaln),
                 "digamma_tail": tail_function(digamma_tail, np.where, sc.digamma),
                 "log": np.log, "exp": np.exp, "sqrt": np.sqrt, "log1p": np.log1p,
                 "expm1": np.expm1, "xlogy": xlogy, "xlog1py": sc.xlog1py,
                 "lgamma": sc.gammaln, "digamma": sc.digamma, "polygamma": polygamma,
                 "gamma": sc.gamma, "erf": sc.erf, "erfc": sc.erfc, "erfcx": sc.erfcx,
+                "erfi": sc.erfi,
                 "erfcx_tail": erfcx_tail_function(np.where, sc.erfcx), "besselk": sc.kv,
                 "besselk_gamma_log": besselk_gamma_log_function(np, sc.kve, sc.gammaln),
                 "abs_": np.abs,

@@ -90,6 +90,10 @@ class Program:
             form = form.replace(stable.xlog1py, lambda x, y: stable.xlogy(x, _one_plus(y)))
             form = stable.group_differences(form, pairs)
         missing = sorted(codegen.functions_used(form) - set(namespace))
+        orders = namespace.get("hyper_orders")  # scipy: 2F1 and 1F1 only
+        if orders is not None:
+            missing += [f"the {len(h.ap)}F{len(h.bq)} hypergeometric function"
+                        for h in form.atoms(sp.hyper) if (len(h.ap), len(h.bq)) not in orders]
         if remainder is not None:
             missing += sorted(codegen.functions_used(remainder.quadratic_form) - set(namespace))
         if missing:

@@ -232,3 +232,19 @@ def test_a_meijer_g_result_is_refused_by_numpy_by_name_and_evaluated_by_mpmath()
             return p * (mpmath.log(p) - mpmath.log(2 / (mpmath.pi * g * (1 + (x / g) ** 2))))
         truth = mpmath.quad(integrand, [0, 1, mpmath.inf])
     assert abs(value - truth) < 1e-12 * abs(truth)
+
+
+def test_a_hypergeometric_order_scipy_lacks_is_refused_at_lambdify_time():
+    """Levy || Levy with different locations holds a 2F2: numpy refuses it when asked for the
+    function (naming 2F2), not at the first call; mpmath evaluates it; erfi maps to scipy."""
+    import scipy.special as sc
+
+    from symkl.backends import lambdify as backend_lambdify
+    from symkl.families import Levy
+    r = symkl.kl(Levy(), Levy())
+    assert r.expr.has(sp.hyper)
+    with pytest.raises(ValueError, match="2F2"):
+        r.lambdify()
+    x = sp.Symbol("x", positive=True)
+    f = backend_lambdify(sp.erfi(x) + x, (x,))
+    assert abs(float(f(0.5)) - (sc.erfi(0.5) + 0.5)) < 1e-15
