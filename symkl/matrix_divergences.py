@@ -4,6 +4,8 @@ result at explicit matrices.  Routes of :func:`symkl.power_divergences._power`.
 """
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from symkl import power_divergences
@@ -67,7 +69,7 @@ def power_at_matrices(name: str, bp, bq, a: sp.Expr) -> Result:
     """
     family, (m1, S1) = bp.family.matrix_form(*bp.values)
     _, (m2, S2) = bq.family.matrix_form(*bq.values)
-    general = power_divergences._power(name, family(), family(), a)
+    general = _general(name, family, a)
     mu1, Sigma1, mu2, Sigma2 = (*general.P.values, *general.Q.values)
     values = {mu1: m1, Sigma1: S1, mu2: m2, Sigma2: S2, family.vector.shape[0]: m1.shape[0]}
     value = at_matrices(general.expr, values)
@@ -78,6 +80,13 @@ def power_at_matrices(name: str, bp, bq, a: sp.Expr) -> Result:
     return Result(name, bp, bq, value, "bregman", steps, conditions, "", _LHS[name],
                   _order_domains(bp, bq, a if name == "renyi" else None),
                   a if name == "renyi" else None)
+
+
+@functools.cache
+def _general(name: str, family, a: sp.Expr) -> Result:
+    """The symbolic-dimension result, derived once for every concrete dimension and pattern
+    (full, diagonal, isotropic) that takes it at its matrices."""
+    return power_divergences._power(name, family(), family(), a)
 
 
 def _log_det(term: sp.Expr) -> tuple[sp.Expr, sp.Expr]:

@@ -74,8 +74,7 @@ def decompose(M: sp.MatrixExpr, symbols) -> Mixture:
         raise NotAMixture(f"{M} is not x A^-1 + y B^-1 for two parameter matrices")
     (x, A), (y, B) = sorted(parts, key=lambda p: sp.default_sort_key(p[1]))
     S = (A * M * B).expand().doit()
-    if sp.expand((B * M * A).expand().doit() - S) != sp.ZeroMatrix(*M.shape) \
-            and (B * M * A).expand().doit() != S:
+    if (B * M * A).expand().doit() != S:  # the second spelling of M^-1 rests on it
         raise NotAMixture(f"A M B != B M A for {M}")
     c = sp.factor(x + y)
     if c == 0:
@@ -189,7 +188,7 @@ def positive_definite(mixture: Mixture) -> sp.Basic:
 def at_matrices(expr: sp.Expr, values: dict) -> sp.Expr:
     """A symbolic-dimension result at explicit matrices (a concrete dimension), presented term
     by term: each determinant as its factored polynomial, each quadratic form as one fraction
-    in the mean differences, positive definiteness as positive leading minors.
+    in the mean differences, positive definiteness as positive pivots (:func:`pivots_positive`).
 
     >>> k = sp.Symbol("k", integer=True, positive=True)
     >>> S, m = sp.MatrixSymbol("S", k, k), sp.MatrixSymbol("m", k, 1)
