@@ -138,6 +138,10 @@ class NumpyOps:
     def abs(self, a: Any) -> Any:
         return self.np.abs(a)
 
+    def constant(self, a: Any) -> Any:
+        """``a`` cut from the gradient: for choices (how many pieces) that are not math."""
+        return a
+
     def isfinite(self, a: Any) -> Any:
         return self.np.isfinite(a)
 
@@ -230,6 +234,9 @@ class TorchOps(NumpyOps):
     def abs(self, a: Any) -> Any:
         return self.torch.abs(self.torch.as_tensor(a, dtype=self.dtype))
 
+    def constant(self, a: Any) -> Any:
+        return a.detach()
+
     def isfinite(self, a: Any) -> Any:
         return self.torch.isfinite(a)
 
@@ -279,6 +286,10 @@ class JaxOps(NumpyOps):
     def scatter(self, out: Any, mask: Any, values: Any) -> Any:
         return self.np.asarray(out, dtype=self.dtype).at[mask].set(values)
 
+    def constant(self, a: Any) -> Any:
+        import jax
+        return jax.lax.stop_gradient(a)
+
 
 
     def chunks(self, args: Sequence[Any], size: int) -> None:
@@ -323,6 +334,8 @@ def lambdify(expr: sp.Expr | sp.MatrixBase, params: Sequence[sp.Symbol],
         ops_for(backend, dtype)  # bad names first
         raise ValueError(f"this closed form contains an infinite series, which the {backend} "
                          f"backend cannot evaluate; use backend='mpmath'")
+    elif not expr.free_symbols and not isinstance(expr, sp.MatrixBase):
+        core = _constant(expr, ops_for(backend, dtype))
     else:
         core = Program(expr, params, ops_for(backend, dtype), remainder, domains=domains)
     checks = _checks(params, domains or {}, conditions) if validate else []
@@ -345,6 +358,24 @@ def lambdify(expr: sp.Expr | sp.MatrixBase, params: Sequence[sp.Symbol],
     function.__doc__ = f"{expr}\n\nParameters, in order: {', '.join(names)}."
     function.params = names  # type: ignore[attr-defined]
     return function
+
+
+def _constant(expr: sp.Expr, ops: NumpyOps) -> Callable[[], Any]:
+    """A value without parameters, evaluated once by SymPy at 30 digits (so any special
+    function it holds works on every backend) and rounded to the backend's dtype.
+
+    >>> f = lambdify(sp.hyper((1, 1), (sp.Rational(3, 2), 2), sp.Rational(1, 2)), ())
+    >>> float(f())  # 2F2, which scipy lacks; mpmath: 1.1914986370255154...
+    1.19149863702551...
+    """
+    value = sp.N(expr, 30)
+    if expr in (sp.oo, sp.zoo) or value is sp.oo:
+        number = float("inf")
+    elif not value.is_real or not value.is_number:
+        raise ValueError(f"{expr} does not evaluate to a real number (got {value})")
+    else:
+        number = float(value)
+    return lambda: ops.convert([number])[0]
 
 
 def _checks(params: tuple[sp.Symbol, ...], domains: Mapping[sp.Symbol, Domain],

@@ -67,7 +67,7 @@ class Program:
             return
         self.entries = None
         found = None
-        if domains and ops.name == "numpy" and not expr.has(sp.Piecewise):
+        if domains and not expr.has(sp.Piecewise):
             found = removable_singularities(expr, self.params, _interior(domains))
         if found is not None:  # functions of one parameter, by series near their 0/0 points
             expr, parts = found
@@ -183,6 +183,8 @@ class Program:
         >>> float(f(0.5, 0.5)), float(f(0.5, 0.25))  # mpmath: 0, 0.04979320860919144754...
         (0.0, 0.04979320860919...)
         """
+        if self.ops.name != "numpy":
+            return self._removable_masked(values)
         np_ = self.ops.np
         out = []
         for index, c, radius, direct, coefficients in self.removable:
@@ -197,6 +199,36 @@ class Program:
                     series = series * u + a
                 value[near] = series
             out.append(value)
+        return out
+
+    def _removable_masked(self, values: Sequence[Any]) -> list[Any]:
+        """:meth:`_removable_values` on torch and jax, as ``where`` over the whole array: the
+        closed form is evaluated at x moved out of the radius where the series is used (and the
+        series at 0 where it is not), so neither branch makes a NaN or a NaN gradient.
+
+        >>> import symkl, torch
+        >>> from symkl.families import ContinuousBernoulli
+        >>> f = symkl.kl(ContinuousBernoulli(), ContinuousBernoulli(), budget=10).lambdify(
+        ...     backend="torch")
+        >>> lam = torch.tensor([0.5, 0.3], dtype=torch.float64, requires_grad=True)
+        >>> kl = f(lam, torch.tensor([0.25, 0.5], dtype=torch.float64))
+        >>> [round(float(v), 15) for v in kl]  # mpmath: 0.0497932086091914..., 0.0293862022...
+        [0.049793208609191, 0.029386202205187]
+        >>> bool(torch.isfinite(torch.autograd.grad(kl.sum(), lam)[0]).all())
+        True
+        """
+        ops = self.ops
+        out = []
+        for index, c, radius, direct, coefficients in self.removable:
+            x = ops.convert([values[index]])[0]
+            u = x - float(c)
+            near = ops.abs(u) < radius
+            away = ops.where(near, x * 0 + (float(c) + radius), x)
+            u = ops.where(near, u, x * 0)
+            series = x * 0 + coefficients[-1]
+            for a in reversed(coefficients[:-1]):
+                series = series * u + a
+            out.append(ops.where(near, series, direct(away)[0]))
         return out
 
     def _fill_overflow(self, out: Any, args: list) -> Any:
@@ -285,7 +317,13 @@ class Program:
         if size is None:
             _, size, _ = self._direct(args)
         value, error = self.remainder(args, ops)
-        return ops.where(error < 4 * ops.eps() * size, value, direct)
+        good = error < 4 * ops.eps() * size  # False where the remainder is NaN
+        if ops.name == "numpy" or ops.all(good):
+            return ops.where(good, value, direct)
+        # autograd: a NaN of the unused remainder would still reach the gradient through where
+        # (0 * NaN); the remainder again on the elements that use it only
+        again, _ = self.remainder([ops.gather(a, good) for a in ops.broadcast(args)], ops)
+        return ops.scatter(direct, good, again)
 
     def _evaluate(self, args: list) -> Any:
         if len(self.branches) == 1 and self.remainder is None:
@@ -472,7 +510,8 @@ class _Remainder:
             up, down = r > 1, (r > 0) & (r < 1)
             d0 = where(up, self.ns["minimum"](d0, 1 / where(up, r - 1, 1.0)), d0)
             d1 = where(down, self.ns["minimum"](d1, r / where(down, 1 - r, 1.0)), d1)
-        return self.ns["maximum"](d0, 1e-300), self.ns["maximum"](d1, 1e-300)
+        tiny = ops.full(like, 1e-300)  # a tensor: torch.maximum takes no float
+        return self.ns["maximum"](d0, tiny), self.ns["maximum"](d1, tiny)
 
     def __call__(self, args: list, ops: Any) -> tuple[Any, Any]:
         """The integral and an error estimate.
@@ -525,7 +564,7 @@ class _Remainder:
         for start, d in halves:
             # the functions of a positive parameter (log, lgamma, ...) are analytic in its log
             # within a strip of half-width about pi: pieces of log-length <= 1.5 converge fast
-            widest = float(self.ns["log1p"](0.5 / d).max()) if d.shape[0] else 0.0
+            widest = float(self.ns["log1p"](0.5 / ops.constant(d)).max()) if d.shape[0] else 0.0
             pieces = min(MAX_PIECES, max(1, math.ceil(widest / 1.5)))
             for k in range(pieces):
                 step, slope = self._half((k + s) / pieces, d)

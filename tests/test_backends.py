@@ -46,6 +46,20 @@ def test_unknown_backend_lists_the_known_ones():
         symkl.kl(Normal(), Normal()).lambdify("fortran")
 
 
+def test_a_result_without_parameters_is_a_constant_on_every_backend():
+    """KL(HalfNormal(1) || HalfCauchy(1)) holds 2F2(1, 1; 3/2, 2; 1/2), which scipy lacks:
+    numpy refused it (and a constant with erfcx crashed the printer); a value without
+    parameters is now evaluated once at 30 digits and equals the quadrature of the definition."""
+    from symkl.families import HalfNormal
+    r = symkl.kl(HalfNormal(1), HalfCauchy(1))
+    assert not r.params and r.expr.has(sp.hyper)
+    truth = float(r.verify().checks[0].reference)
+    assert r.lambdify()() == pytest.approx(truth, rel=1e-15)
+    torch = pytest.importorskip("torch")
+    assert float(r.lambdify("torch")()) == pytest.approx(truth, rel=1e-15)
+    assert isinstance(r.lambdify("torch")(), torch.Tensor)
+
+
 def test_series_results_need_the_mpmath_backend():
     """The Poisson entropy keeps a series: numpy refuses clearly, mpmath evaluates it."""
     r = symkl.entropy(Poisson())

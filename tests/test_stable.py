@@ -295,6 +295,43 @@ def test_continuous_bernoulli_at_and_near_one_half(args):
     assert float(f(0.5, 0.5)) == 0.0
 
 
+@pytest.mark.parametrize("backend", ["torch", "jax"])
+def test_continuous_bernoulli_at_one_half_on_autograd_backends(backend):
+    """torch and jax gave NaN for every element of an array holding lam = 1/2 (the series
+    was numpy-only), and NaN gradients at P = Q = 1/2 (the unused remainder's 0/0 reached the
+    gradient through where). Values equal 120-digit mpmath; gradients are finite and equal
+    the numpy function's central differences."""
+    pytest.importorskip(backend)
+    from symkl.families import ContinuousBernoulli
+    r = symkl.kl(ContinuousBernoulli(), ContinuousBernoulli(), budget=10)
+    a = [0.5, 0.5, 0.3, 0.9, 0.5 + 1e-7, 0.46]
+    b = [0.5, 0.25, 0.5, 0.1, 0.3, 0.54]
+    if backend == "torch":
+        import torch
+        ta, tb = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (a, b))
+        value = r.lambdify("torch")(ta, tb)
+        value.sum().backward()
+        values, grads = value.detach().numpy(), (ta.grad.numpy(), tb.grad.numpy())
+    else:
+        import jax
+        import jax.numpy as jnp
+        f = r.lambdify("jax")
+        values = np.asarray(f(jnp.array(a), jnp.array(b)))
+        grads = [np.asarray(g) for g in jax.grad(lambda x, y: f(x, y).sum(), argnums=(0, 1))(
+            jnp.array(a), jnp.array(b))]
+    for k, (x, y) in enumerate(zip(a, b)):
+        truth = _continuous_bernoulli_truth(r, x, y)
+        assert abs(values[k] - float(truth)) <= 1e-12 * abs(float(truth)) + 1e-60  # 1e-25 shift
+    g = r.lambdify()
+    step = 1e-6
+    for i, grad in enumerate(grads):
+        assert np.all(np.isfinite(grad))
+        up, down = [np.array(a), np.array(b)], [np.array(a), np.array(b)]
+        up[i] = up[i] + step
+        down[i] = down[i] - step
+        assert np.allclose(grad, (g(*up) - g(*down)) / (2 * step), rtol=1e-5, atol=1e-8)
+
+
 def test_pareto_weibull_power_ratio_over_an_unfactored_sum():
     """x_m1^k2 / (alpha1 lam2^k2 - k2 lam2^k2): lam2^k2 underflows to 0 and x_m1^k2 overflows
     (0/0, NaN) where the KL is 5e91; the sum is factored before the exp-of-logs spelling."""
