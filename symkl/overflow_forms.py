@@ -178,6 +178,12 @@ def exp_sum_form(expr: sp.Expr) -> sp.Expr:
     >>> at = {a: 1000, b: 2, c: 3}  # float64: exp(2000) is inf, and inf - inf is NaN
     >>> form.has(sp.Max), form.subs(at).evalf(6), (sp.exp(2000) / 3 - 2 * sp.exp(1000)).evalf(6)
     (True, 1.29373e+868, 1.29373e+868)
+
+    Inside a log the largest exponent comes out as a sum (logsumexp), so the log of a sum
+    that overflows float64 is still finite:
+
+    >>> exp_sum_form(sp.log(sp.exp(a) + sp.exp(b)))
+    log(exp(a - Max(a, b)) + exp(b - Max(a, b))) + Max(a, b)
     """
     def split(term: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
         factors = sp.Mul.make_args(term)
@@ -198,7 +204,16 @@ def exp_sum_form(expr: sp.Expr) -> sp.Expr:
         top = sp.Max(*[L for _, L in logs])
         inner = sp.Add(*[s * sp.exp(L - top) for s, L in logs])
         return sp.Add(*[t for t, p in parts if p is None], sp.exp(top) * inner)
-    return expr.replace(lambda n: n.is_Add and n.has(sp.exp), combined)
+
+    def log_of_product(node: sp.Expr) -> sp.Expr:  # log(exp(M) s) = M + log(s): no exp(M)
+        factors = sp.Mul.make_args(node.args[0])
+        exps = [f for f in factors if isinstance(f, sp.exp) and f.args[0].has(sp.Max)]
+        if not exps:
+            return node
+        rest = sp.Mul(*[f for f in factors if not any(f is e for e in exps)])
+        return sp.Add(*[e.args[0] for e in exps]) + sp.log(rest)
+    form = expr.replace(lambda n: n.is_Add and n.has(sp.exp), combined)
+    return form.replace(lambda n: isinstance(n, sp.log) and n.args[0].is_Mul, log_of_product)
 
 
 def _merge_logs(expr: sp.Expr) -> sp.Expr:

@@ -351,6 +351,19 @@ def test_uniform_gumbel_exponentials_combined_before_they_overflow():
     assert rel(r.lambdify()(*args), exact(r, *args)) < 1e-12
 
 
+def test_logistic_laplace_log_of_a_sum_of_exponentials_is_a_logsumexp():
+    """2 s1 log(exp(mu1/s1) + exp(mu2/s1)) / b2 at s1 = 0.0014: exp(2500) is inf; the largest
+    exponent taken out of the sum was multiplied back inside the log (inf again); it now
+    comes out as a sum. 6 of 50 wide-regime points of bench/accuracy.py were inf."""
+    from symkl.families import Logistic
+    r = symkl.kl(Logistic(), Laplace())
+    for args in [(3.6117826512451305, 0.0014460415366326755, 2.6999981982291654,
+                  4.345407469234629),
+                 (-9.272159247770285, 0.0013484009788872669, 9.220625604792222,
+                  0.012877502663657774)]:
+        assert rel(r.lambdify()(*args), exact(r, *args)) < 1e-12
+
+
 def test_von_mises_kl_at_large_concentrations_uses_scaled_bessel_functions():
     """I_0(kappa) overflows float64 beyond kappa ~ 713: the generated code spells I_n(x) as
     exp(x) ive(n, x), so KL(vM(0.3, 1000) || vM(0.4, 1100)) is finite and matches 50-digit
