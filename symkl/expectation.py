@@ -23,18 +23,38 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symkl import euler
 from symkl.family import Bound
-from symkl.integration import Declined, abs_kinks, integrate_over, sum_over
+from symkl.integration import Declined, abs_kinks, integrate_over, power_rate, sum_over
 from symkl.rewrite import erf_of_imaginary, exp_of_sum
 
 Expr = sp.Expr
 
 
 def expectation(g: Expr, x: sp.Symbol, P: Bound) -> Expr:
-    """E_P[g(X)], splitting ``g`` into x-free coefficients times statistics (linearity)."""
-    total = sp.S.Zero
-    for coeff, stat in split_statistics(g, x):
-        total += coeff * (stat if not stat.has(x) else statistic_mean(stat, x, P))
-    return total
+    """E_P[g(X)], splitting ``g`` into x-free coefficients times statistics (linearity); where
+    a polynomial statistic's mean is undefined, the polynomial terms are taken together."""
+    def total(terms: list[tuple[Expr, Expr]]) -> Expr:
+        return sp.Add(*[c * (s if not s.has(x) else statistic_mean(s, x, P)) for c, s in terms])
+    terms = split_statistics(g, x)
+    try:
+        return total(terms)
+    except Declined as why:
+        if "undefined" not in str(why):
+            raise
+    return total(polynomials_together(terms, x))
+
+
+def polynomials_together(terms: list[tuple[Expr, Expr]], x: sp.Symbol
+                         ) -> list[tuple[Expr, Expr]]:
+    """The (coefficient, statistic) pairs with the polynomial ones merged into one statistic:
+    E[X] may be undefined (Cauchy, t with nu <= 1) while E[(X - m)^2] is +oo.
+
+    >>> x, m = sp.symbols("x m", real=True)
+    >>> polynomials_together([(1, x**2), (-2 * m, x), (1, sp.log(x))], x)
+    [(1, log(x)), (1, -2*m*x + x**2)]
+    """
+    merge = [(c, s) for c, s in terms if s.has(x) and s.is_polynomial(x)]
+    poly = sp.Add(*[c * s for c, s in merge])
+    return [t for t in terms if t not in merge] + [(sp.S.One, poly)]
 
 
 def split_statistics(g: Expr, x: sp.Symbol) -> list[tuple[Expr, Expr]]:
@@ -276,15 +296,62 @@ def tail_condition(f: Expr, x: sp.Symbol, support: sp.Set) -> sp.Boolean:
     for end, sign in ((getattr(support, "sup", None), 1), (getattr(support, "inf", None), -1)):
         if end is None or not end.is_infinite:
             continue
-        g = sp.powsimp(sp.expand_log(sp.log(sp.Abs(f.subs(x, sign * t))), force=True))
-        try:
-            rate = sp.limit(g / sp.log(t), t, sp.oo)
-        except (NotImplementedError, ValueError, TypeError):
-            continue
-        if rate.has(sp.Limit) or rate.has(sp.nan):
+        rate = power_rate(f.subs(x, sign * t), t)
+        if rate is None:
             continue
         conditions.append(sp.Lt(rate, -1).simplify() if rate != -sp.oo else sp.S.true)
     return sp.And(*conditions)
+
+
+def _assumed(condition: sp.Boolean) -> tuple[dict, dict] | None:
+    """A convergence condition ``s > c`` (s a symbol, c a number; or several joined by And)
+    as the substitution s = c + g with a positive gap g, and its inverse: SymPy then knows the
+    condition while it integrates (x^(1 - nu) -> 0 needs nu > 1).
+
+    >>> nu = sp.Symbol("nu", positive=True)
+    >>> forward, back = _assumed(nu > 2)
+    >>> forward[nu], list(back.values())
+    (_g_nu + 2, [nu - 2])
+    """
+    forward, back = {}, {}
+    for rel in (condition.args if isinstance(condition, sp.And) else (condition,)):
+        if not isinstance(rel, (sp.StrictGreaterThan, sp.StrictLessThan)):
+            return None
+        big, small = (rel.lhs, rel.rhs) if isinstance(rel, sp.StrictGreaterThan) \
+            else (rel.rhs, rel.lhs)
+        if not (big.is_Symbol and small.is_number) or big in forward:
+            return None
+        gap = sp.Dummy(f"g_{big.name}", positive=True)
+        forward[big], back[gap] = small + gap, big - small
+    return forward, back
+
+
+def _divergent_value(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
+    """E_P[stat] where its integral diverges: +-oo when stat tends to that infinity at every
+    infinite end of the support; otherwise undefined (Declined, so that the linearity route
+    keeps the polynomial statistics together: E[X] and E[X^2] under a t with nu <= 1).
+
+    >>> from symkl.families import Pareto, StudentT
+    >>> x = sp.Symbol("x", real=True)
+    >>> _divergent_value(x, x, Pareto().bind(1))
+    oo
+    >>> _divergent_value(x, x, StudentT().bind(1))
+    Traceback (most recent call last):
+    ...
+    symkl.integration.Declined: E[x] is undefined under StudentT where its integral diverges
+    """
+    support = P.support()
+    ends = [e for e in (getattr(support, "inf", -sp.oo), getattr(support, "sup", sp.oo))
+            if e.is_infinite]
+    limits = set()
+    for end in ends:
+        try:
+            limits.add(sp.limit(stat, x, end))
+        except (NotImplementedError, ValueError, TypeError):
+            limits.add(None)
+    if limits in ({sp.oo}, {-sp.oo}):
+        return limits.pop()
+    raise Declined(f"E[{stat}] is undefined under {P.family.name} where its integral diverges")
 
 
 def _by_representation(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
@@ -295,7 +362,10 @@ def _by_representation(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
     """
     if P.family.representation is None:
         return None
-    base, g = P.family.representation(*P.values)
+    pushed_to = P.family.representation(*P.values)
+    if pushed_to is None:  # P is the base itself
+        return None
+    base, g = pushed_to
     B = base.bind("")
     support = B.support()
     positive = support.is_subset(sp.Interval(0, sp.oo)) and not B.family.discrete
@@ -304,7 +374,9 @@ def _by_representation(stat: Expr, x: sp.Symbol, P: Bound) -> Expr | None:
                            force=positive)
     try:
         return sp.simplify(expectation(pushed, u, B))
-    except Declined:
+    except Declined as why:
+        if "undefined" in str(why):  # so it is under P: integrating P again cannot help
+            raise
         return None
 
 
@@ -326,11 +398,17 @@ def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
     else:
         converges = tail_condition(stat * density, x, P.support())
         if converges not in (sp.S.true, sp.S.false):  # e.g. E[X] under Pareto: alpha > 1
-            value = integrate_over(stat * density, x, P.support(), list(P.breakpoints()))
+            forward, back = _assumed(converges) or ({}, {})  # integrated knowing it holds
+            value = integrate_over((stat * density).xreplace(forward), x,
+                                   P.support().xreplace(forward),
+                                   [p.xreplace(forward) for p in
+                                    list(P.breakpoints()) + abs_kinks(stat, x)])
+            value = sp.expand_power_base(value.xreplace(back), force=False)
             if value.is_infinite or value.has(sp.Integral, sp.nan):
                 raise Declined(f"E[{stat}] under {P.family.name}: {value}")
             value = erf_of_imaginary(value)
-            return sp.Piecewise((sp.simplify(sp.gammasimp(value)), converges), (sp.oo, True))
+            return sp.Piecewise((sp.simplify(sp.gammasimp(value)), converges),
+                                (_divergent_value(stat, x, P), True))
         points = list(P.breakpoints()) + abs_kinks(stat, x)
         value = integrate_over(stat * density, x, P.support(), points)
     if value.has(sp.nan):

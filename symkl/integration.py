@@ -145,13 +145,16 @@ def _integrate_in_order(f: Expr, x: sp.Symbol, lo: Expr, hi: Expr, marks: list[E
     inner = [m for m in marks if (m - lo).is_extended_positive and (hi - m).is_extended_positive]
     if lo.is_infinite and hi.is_infinite and not inner:
         inner = [sp.S.Zero]  # half-lines: a divergent piece then shows as +-oo, not nan
+        folded = _folded(f, x)
+        if folded is not None:
+            return folded
     edges = [lo, *sorted(inner, key=lambda m: _rank(m, inner)), hi]
     total = sp.S.Zero
     for a, b in zip(edges, edges[1:]):
         piece = _resolve_abs(f, x, a, b)
         value = _divergent_tail(piece, x, a, b)
         if value is None:
-            value = sp.integrate(piece, (x, a, b), conds="none")
+            value = definite_integral(piece, x, a, b)
         if value.has(sp.Integral):
             raise Declined(f"SymPy could not integrate {piece} over ({a}, {b})")
         total += value
@@ -160,10 +163,123 @@ def _integrate_in_order(f: Expr, x: sp.Symbol, lo: Expr, hi: Expr, marks: list[E
     return total
 
 
+def definite_integral(f: Expr, x: sp.Symbol, a: Expr, b: Expr) -> Expr:
+    """SymPy's definite integral; for a gamma-type kernel (a power of x with a symbolic
+    exponent times an exponential of x) the table and Meijer G methods go first: they give
+    the incomplete gamma functions in a fraction of the time the Risch, heuristic and manual
+    methods spend (6 s against 0.3 s for x^(a-1) e^(-b x) (x - d) over (0, d)), which run
+    only when that leaves an unevaluated integral.  Elementary integrands keep SymPy's
+    default order, which is the faster one for them.
+
+    >>> x, a, d = sp.Symbol("x", positive=True), sp.Symbol("a", positive=True), sp.Symbol("d")
+    >>> definite_integral(x**a * sp.exp(-x), x, 0, sp.oo)
+    gamma(a + 1)
+    """
+    if _gamma_kernel(f, x):
+        try:
+            value = sp.integrate(f, (x, a, b), conds="none", risch=False, heurisch=False,
+                                 manual=False)
+        except (NotImplementedError, ValueError, TypeError, ZeroDivisionError):
+            value = None
+        if value is not None and not value.has(sp.Integral, sp.nan):
+            return value
+    return sp.integrate(f, (x, a, b), conds="none")
+
+
+def _gamma_kernel(f: Expr, x: sp.Symbol) -> bool:
+    """Whether ``f`` holds x^s with a symbolic s and exp of a function of x."""
+    powers = any(p.base.has(x) and not p.exp.is_number for p in f.atoms(sp.Pow))
+    return powers and any(e.args[0].has(x) for e in f.atoms(sp.exp))
+
+
+def power_rate(f: Expr, t: sp.Symbol) -> Expr | None:
+    """r with |f(t)| ~ t^r as t -> oo, factor by factor: a power of a polynomial contributes
+    its exponent times the degree (SymPy's limit of the whole log ratio got the Student t's
+    density times t wrong: -nu - 1 for -nu); other factors by the limit of log|f| / log t.
+
+    >>> t, nu = sp.Symbol("t", positive=True), sp.Symbol("nu", positive=True)
+    >>> power_rate(t * (1 + t**2 / nu) ** (-nu / 2 - sp.S.Half), t)
+    -nu
+    >>> power_rate(t * sp.exp(t) / (1 + sp.exp(t))**2, t)  # factor by factor: oo - oo
+    -oo
+    """
+    if f.has(sp.exp):  # exponential orders (which cancel within a logistic density): whole
+        return _none_if_nan(_log_ratio_limit(f, t))
+    total = sp.S.Zero
+    for factor in sp.Mul.make_args(f):
+        if not factor.has(t):
+            continue
+        base, exp = factor.as_base_exp()
+        if base.is_polynomial(t) and not exp.has(t):
+            total += exp * sp.degree(base, t)
+        else:
+            total += _log_ratio_limit(factor, t)
+        if total.has(sp.nan):
+            return None if f is factor else _none_if_nan(_log_ratio_limit(f, t))
+    return _none_if_nan(total)
+
+
+def _log_ratio_limit(f: Expr, t: sp.Symbol) -> Expr:
+    g = sp.powsimp(sp.expand_log(sp.log(sp.Abs(f)), force=True))
+    try:
+        rate = sp.limit(g / sp.log(t), t, sp.oo)
+    except (NotImplementedError, ValueError, TypeError):
+        return sp.nan
+    return sp.nan if rate.has(sp.Limit) else rate
+
+
+def _none_if_nan(rate: Expr) -> Expr | None:
+    return None if rate.has(sp.nan) else rate
+
+
+def _folded(f: Expr, x: sp.Symbol) -> Expr | None:
+    """The integral of ``f`` over the real line as twice that of its even part over (0, oo),
+    when f is an even function of x times a polynomial (a symmetric density times a
+    statistic): the odd part's integral is 0 where it converges absolutely (|x|^r, r < -1 at
+    both ends).  One half-line integral instead of two.  None when f has no such form, or the
+    odd part's convergence is not shown.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> _folded((x**2 + 3 * x) * sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi), x)
+    1
+    """
+    even, poly = [], []
+    for factor in sp.Mul.make_args(f):
+        if not factor.has(x) or factor.xreplace({x: -x}) == factor:
+            even.append(factor)
+        elif factor.is_polynomial(x):
+            poly.append(factor)
+        else:
+            return None
+    p = sp.expand(sp.Mul(*poly))
+    kernel = sp.Mul(*even)
+    p_even = sp.expand((p + p.xreplace({x: -x})) / 2)
+    p_odd = sp.expand(p - p_even)
+    if p_odd != 0:
+        t = sp.Dummy("t", positive=True)
+        rate = power_rate((kernel * p_odd).xreplace({x: t}), t)
+        if rate is None or not (rate + 1).is_extended_negative:
+            return None
+    half = kernel * p_even
+    value = _divergent_tail(half, x, sp.S.Zero, sp.oo)
+    if value is None:
+        value = definite_integral(half, x, sp.S.Zero, sp.oo)
+    if value.has(sp.Integral):
+        raise Declined(f"SymPy could not integrate {half} over (0, oo)")
+    if value.has(sp.nan):
+        raise Declined("the integral is undefined (nan)")
+    return 2 * value
+
+
 def _divergent_tail(f: Expr, x: sp.Symbol, a: Expr, b: Expr) -> Expr | None:
     """+-oo when f decays no faster than 1/|x| at an infinite end (so the integral diverges)."""
     for end, sign in ((b, 1), (a, -1)):
         if end.is_infinite:
+            t = sp.Dummy("t", positive=True)
+            if not f.has(sp.exp):  # SymPy's limit is wrong on some symbolic powers
+                rate = power_rate((x * f).xreplace({x: t if end is sp.oo else -t}), t)
+                if rate is not None and rate.is_extended_negative:  # x f -> 0 at this end
+                    continue
             try:
                 tail = sp.limit(sign * x * f, x, end)
             except (NotImplementedError, ValueError, TypeError):

@@ -25,5 +25,9 @@ StudentT = Family(
     logpdf=lambda x, nu, mu, sigma: (sp.loggamma((nu + 1) / 2) - sp.loggamma(nu / 2)
                                      - sp.log(nu * sp.pi) / 2 - sp.log(sigma)
                                      - (nu + 1) / 2 * sp.log(1 + (x - mu)**2 / (nu * sigma**2))),
+    # mu + sigma T with T standard: moments of T are integrals SymPy does at once (those of
+    # X, in the expanded quadratic, it does not)
+    representation=lambda nu, mu, sigma: None if (mu, sigma) == (0, 1) else (
+        StudentT(nu, 0, 1), lambda t: mu + sigma * t),
     description="degrees of freedom nu, location mu, scale sigma",
 )

@@ -18,7 +18,7 @@ import sympy as sp
 
 from symkl.budget import BudgetExceeded
 from symkl.canonical import tidy_args
-from symkl.expectation import split_statistics, statistic_mean
+from symkl.expectation import polynomials_together, split_statistics, statistic_mean
 from symkl.family import Bound
 from symkl.integration import Declined
 from symkl.steps import Pieces, Step
@@ -36,10 +36,7 @@ def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
         except Declined as why:
             if "undefined" not in str(why):
                 raise
-        # E[X] may be undefined (Cauchy) while E[(X - m)^2] is +oo: keep polynomials together
-        merge = [(c, s) for c, s in terms if s.has(x) and s.is_polynomial(x)]
-        poly = sp.Add(*[c * s for c, s in merge])
-        return sum_means([t for t in terms if t not in merge] + [(1, poly)])
+        return sum_means(polynomials_together(terms, x))
 
     def sum_means(terms) -> sp.Expr:
         total = sp.S.Zero
