@@ -403,7 +403,7 @@ def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
                                    P.support().xreplace(forward),
                                    [p.xreplace(forward) for p in
                                     list(P.breakpoints()) + abs_kinks(stat, x)])
-            value = sp.expand_power_base(value.xreplace(back), force=False)
+            value = value.xreplace(back)
             if value.is_infinite or value.has(sp.Integral, sp.nan):
                 raise Declined(f"E[{stat}] under {P.family.name}: {value}")
             value = erf_of_imaginary(value)

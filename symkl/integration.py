@@ -80,7 +80,7 @@ def integrate_over(f: Expr, x: sp.Symbol, support: sp.Set, points=()) -> Expr:
     marks = _distinct([p for p in (lo, hi, *points) if p.is_finite is not False])
     cases = []
     for order in _orders(marks):
-        gaps, subs = _gap_substitution(order)
+        gaps, subs = _gap_substitution(order, (lo, hi))
         value = _integrate_in_order(f.subs(subs), x, lo.subs(subs), hi.subs(subs),
                                     [p.subs(subs) for p in order])
         cases.append((order, gaps, subs, value))
@@ -122,11 +122,15 @@ def _rank(m: Expr, marks: list[Expr]) -> int:
     return sum(1 for other in marks if _known_less(other, m))
 
 
-def _gap_substitution(order: tuple[Expr, ...]):
-    """Write each symbolic point as a neighbour plus (or minus) a positive gap symbol."""
+def _gap_substitution(order: tuple[Expr, ...], keep: tuple[Expr, ...] = ()):
+    """Write each symbolic point as a neighbour plus (or minus) a positive gap symbol, from an
+    anchor that stays as it is: a number, else a point of ``keep`` (the support's ends: a
+    Pareto scale x_m stays itself, and the kink mu2 becomes x_m - d, rather than x_m = mu2 + d
+    losing x_m's sign, with which SymPy took mu2^(1 - alpha) (1/mu2)^(1 - alpha) for 1)."""
     subs: dict[sp.Symbol, Expr] = {}
     gaps: dict[sp.Symbol, tuple[Expr, Expr]] = {}
-    fixed = [i for i, m in enumerate(order) if m.is_Number]
+    fixed = [i for i, m in enumerate(order) if m.is_Number] or \
+        [i for i, m in enumerate(order) if any(m == k for k in keep)]
     anchor = fixed[0] if fixed else 0
     for i in range(anchor + 1, len(order)):
         if order[i].is_Symbol and order[i] not in subs:

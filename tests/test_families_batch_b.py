@@ -178,6 +178,30 @@ def test_kumaraswamy_against_exponential_uses_its_moments():
     assert r.verify().ok
 
 
+def test_student_t_against_normal_is_closed_with_its_moment_condition():
+    """KL(t_nu(mu1, sigma1) || N(mu2, sigma2^2)) = -H(t) + log(sqrt(2 pi) sigma2)
+    + (sigma1^2 nu/(nu - 2) + (mu1 - mu2)^2) / (2 sigma2^2) for nu > 2, +oo otherwise (E[X^2]
+    diverges), with the t entropy of Kotz & Nadarajah (2004, eq. 1.4). It was NotDerivable: SymPy's
+    tail limit of x times the t density is wrong for symbolic nu, and E[X] is undefined for nu <= 1,
+    so E[X] and E[X^2] are taken together."""
+    nu, s1, s2 = S["nu"], sp.Symbol("sigma1", positive=True), S["sigma2"]
+    m1, m2 = M["mu1"], M["mu2"]
+    r = symkl.kl(StudentT(), Normal())
+    nu1 = next(p for p in r.params if p.name == "nu1")
+    entropy = ((nu + 1) / 2 * (sp.polygamma(0, (nu + 1) / 2) - sp.polygamma(0, nu / 2))
+               + sp.log(sp.sqrt(nu) * sp.beta(nu / 2, R(1, 2))) + sp.log(s1))
+    ref = (-entropy + sp.log(sp.sqrt(2 * sp.pi) * s2)
+           + (s1**2 * nu / (nu - 2) + (m1 - m2) ** 2) / (2 * s2**2))
+    finite, infinite = r.expr.args
+    assert finite[1] == (nu1 > 2) and infinite == (sp.oo, True)
+    names = {p.name: p for p in r.params}
+    _agree(finite[0].xreplace({names["nu1"]: nu, names["sigma1"]: s1}), ref,
+           [{nu: R(5, 2), s1: R(1, 2), m1: 1, m2: R(-1, 3), s2: 2},
+            {nu: 30, s1: 3, m1: 0, m2: 0, s2: R(1, 7)}])
+    assert r.expr.xreplace({names["nu1"]: R(3, 2)}) == sp.oo
+    assert r.verify().ok
+
+
 @pytest.mark.parametrize("family, p, q", [
     (StudentT, (3, R(1, 2), 2), (5, R(-1, 4), 1)),
     (Logistic, (R(1, 2), 2), (R(-1, 4), 1)),
