@@ -326,9 +326,17 @@ def _assumed(condition: sp.Boolean) -> tuple[dict, dict] | None:
     return forward, back
 
 
-def _divergent_value(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
+def _rate_below(f: Expr, t: sp.Symbol) -> bool:
+    """Whether |f(t)| is shown to decay faster than 1/t as t -> oo."""
+    rate = power_rate(f, t)
+    return rate is not None and bool((rate + 1).is_extended_negative)
+
+
+def _divergent_value(stat: Expr, x: sp.Symbol, P: Bound, density: Expr | None = None
+                     ) -> Expr:
     """E_P[stat] where its integral diverges: +-oo when stat tends to that infinity at every
-    infinite end of the support; otherwise undefined (Declined, so that the linearity route
+    infinite end of the support (given ``density``: at every end where the integral is not
+    shown to converge); otherwise undefined (Declined, so that the linearity route
     keeps the polynomial statistics together: E[X] and E[X^2] under a t with nu <= 1).
 
     >>> from symkl.families import Pareto, StudentT
@@ -343,6 +351,10 @@ def _divergent_value(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
     support = P.support()
     ends = [e for e in (getattr(support, "inf", -sp.oo), getattr(support, "sup", sp.oo))
             if e.is_infinite]
+    if density is not None:  # only the ends where the integral is not shown to converge
+        t = sp.Dummy("t", positive=True)
+        ends = [e for e in ends if not (_rate_below(
+            (stat * density).xreplace({x: t if e is sp.oo else -t}), t))]
     limits = set()
     for end in ends:
         try:
@@ -397,6 +409,8 @@ def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
         value = sum_over(stat * density, x, P.support())
     else:
         converges = tail_condition(stat * density, x, P.support())
+        if converges == sp.S.false:  # no integral to try: E[exp(-X/beta)] under a t is +oo
+            return _divergent_value(stat, x, P, density)
         if converges not in (sp.S.true, sp.S.false):  # e.g. E[X] under Pareto: alpha > 1
             forward, back = _assumed(converges) or ({}, {})  # integrated knowing it holds
             value = integrate_over((stat * density).xreplace(forward), x,
