@@ -16,6 +16,7 @@ Results are cached per (P, g): each statistic is integrated once.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from functools import lru_cache
 
 import sympy as sp
@@ -34,13 +35,24 @@ def expectation(g: Expr, x: sp.Symbol, P: Bound) -> Expr:
     a polynomial statistic's mean is undefined, the polynomial terms are taken together."""
     def total(terms: list[tuple[Expr, Expr]]) -> Expr:
         return sp.Add(*[c * (s if not s.has(x) else statistic_mean(s, x, P)) for c, s in terms])
-    terms = split_statistics(g, x)
+    return summed_by_linearity(split_statistics(g, x), x, total)
+
+
+def summed_by_linearity(terms: list[tuple[Expr, Expr]], x: sp.Symbol,
+                        summed: Callable[[list[tuple[Expr, Expr]]], Expr]) -> Expr:
+    """``summed(terms)``; where a polynomial statistic's mean is undefined, ``summed`` of the
+    terms with the polynomials taken together (:func:`polynomials_together`).
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> summed_by_linearity([(1, x)], x, lambda terms: len(terms))
+    1
+    """
     try:
-        return total(terms)
+        return summed(terms)
     except Declined as why:
         if "undefined" not in str(why):
             raise
-    return total(polynomials_together(terms, x))
+    return summed(polynomials_together(terms, x))
 
 
 def polynomials_together(terms: list[tuple[Expr, Expr]], x: sp.Symbol

@@ -18,7 +18,7 @@ import sympy as sp
 
 from symkl.budget import BudgetExceeded
 from symkl.canonical import tidy_args
-from symkl.expectation import polynomials_together, split_statistics, statistic_mean
+from symkl.expectation import split_statistics, statistic_mean, summed_by_linearity
 from symkl.family import Bound
 from symkl.integration import Declined
 from symkl.steps import Pieces, Step
@@ -31,12 +31,7 @@ def derive(P: Bound, Q: Bound | None, x: sp.Symbol) -> Pieces:
 
     def mean_of(log_density: sp.Expr) -> sp.Expr:
         terms = split_statistics(sp.expand_log(log_density, force=True), x)
-        try:
-            return sum_means(terms)
-        except Declined as why:
-            if "undefined" not in str(why):
-                raise
-        return sum_means(polynomials_together(terms, x))
+        return summed_by_linearity(terms, x, sum_means)
 
     def sum_means(terms) -> sp.Expr:
         total = sp.S.Zero
