@@ -80,6 +80,7 @@ class NumpyOps:
                 "betaln": sc.betaln,
                 "lowergamma": lambda a, x: sc.gammainc(a, x) * sc.gamma(a),
                 "uppergamma": lambda a, x: sc.gammaincc(a, x) * sc.gamma(a),
+                "gammainc_lower": sc.gammainc, "gammainc_upper": sc.gammaincc,
                 "expi": sc.expi, "lambertw": lambda x: sc.lambertw(x).real,
                 "where": np.where, "logical_and": np.logical_and, "logical_or": np.logical_or,
                 "logical_not": np.logical_not, "maximum": np.maximum, "minimum": np.minimum,
@@ -190,6 +191,7 @@ class TorchOps(NumpyOps):
                 "beta": lambda a, b: t.exp(betaln(a, b)), "betaln": betaln,
                 "lowergamma": lambda a, x: t.special.gammainc(a, x) * t.exp(t.lgamma(a)),
                 "uppergamma": lambda a, x: t.special.gammaincc(a, x) * t.exp(t.lgamma(a)),
+                "gammainc_lower": t.special.gammainc, "gammainc_upper": t.special.gammaincc,
                 "where": t.where, "logical_and": t.logical_and, "logical_or": t.logical_or,
                 "logical_not": t.logical_not, "maximum": t.maximum, "minimum": t.minimum,
                 "inf": float("inf"), "nan": float("nan"), "cos": t.cos, "sin": t.sin,
@@ -275,6 +277,7 @@ class JaxOps(NumpyOps):
                    "betaln": js.betaln,
                    "lowergamma": lambda a, x: js.gammainc(a, x) * js.gamma(a),
                    "uppergamma": lambda a, x: js.gammaincc(a, x) * js.gamma(a),
+                   "gammainc_lower": js.gammainc, "gammainc_upper": js.gammaincc,
                    "expi": js.expi, "trigamma_tail": trigamma_tail_function(jnp.where),
                    "lgamma_tail": tail_function(lgamma_tail, jnp.where, js.gammaln),
                    "digamma_tail": tail_function(digamma_tail, jnp.where, js.digamma)})

@@ -66,6 +66,7 @@ class Program:
             self.entries = [Program(e, params, ops, asymptotic=False) for e in expr]
             return
         self.entries = None
+        expr = special_forms.regularized_gamma(expr)  # P(a, x), not lowergamma / Gamma(a)
         found = None
         if domains and not expr.has(sp.Piecewise):
             found = removable_singularities(expr, self.params, _interior(domains))

@@ -63,6 +63,16 @@ class erfcx(sp.Function):  # noqa: N801
         return self.args[0].is_extended_real
 
 
+class gammainc_lower(sp.Function):  # noqa: N801
+    """P(a, x) = lowergamma(a, x) / Gamma(a), the regularized lower incomplete gamma function
+    (scipy's ``gammainc``): in [0, 1] where lowergamma and Gamma both overflow."""
+
+
+class gammainc_upper(sp.Function):  # noqa: N801
+    """Q(a, x) = uppergamma(a, x) / Gamma(a), the regularized upper incomplete gamma function
+    (scipy's ``gammaincc``)."""
+
+
 class besselk_gamma_log(sp.Function):  # noqa: N801
     """log(2 (x/2)^v K_v(x) / Gamma(v)) for v, x > 0: in (-inf, 0], about -x^2/(4 v) for large
     v, where K_v(x) and Gamma(v) overflow float64 (v ~ 170 and beyond); numeric code sums the
@@ -292,6 +302,27 @@ def besselk_gamma_log_function(np_: Any, kve: Any, gammaln: Any) -> Any:
                   + small * np_.log(x / 2))
         return np_.where(big, debye, direct)
     return value
+
+
+def regularized_gamma(expr: sp.Expr) -> sp.Expr:
+    """lowergamma(a, x) as P(a, x) Gamma(a) (uppergamma likewise), with Gamma(a + n) written
+    as a rising product times Gamma(a), so that the Gammas cancel against the density's
+    1/Gamma(a): Gamma||Laplace holds mu2 lowergamma(alpha1, beta1 mu2) / Gamma(alpha1), which
+    is inf/inf in float64 from alpha1 ~ 171 on.
+
+    >>> a, z = sp.symbols("a z", positive=True)
+    >>> regularized_gamma(sp.lowergamma(a + 1, z) / sp.gamma(a) - sp.uppergamma(a, z) / sp.gamma(a))
+    a*gammainc_lower(a + 1, z) - gammainc_upper(a, z)
+    """
+    if not expr.has(sp.lowergamma, sp.uppergamma):
+        return expr
+    out = expr.replace(lambda e: isinstance(e, (sp.lowergamma, sp.uppergamma)),
+                       lambda e: (gammainc_lower if isinstance(e, sp.lowergamma)
+                                  else gammainc_upper)(*e.args) * sp.gamma(e.args[0]))
+    out = out.replace(lambda e: isinstance(e, sp.gamma) and e.args[0].is_Add
+                      and e.args[0].as_coeff_Add()[0].is_Integer,
+                      lambda e: sp.expand_func(e))
+    return sp.expand_mul(out) if out != expr else expr
 
 
 def scaled_bessel(expr: sp.Expr) -> sp.Expr:
