@@ -24,8 +24,16 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symkl import euler
 from symkl.family import Bound
-from symkl.integration import Declined, abs_kinks, integrate_over, power_rate, sum_over
+from symkl.integration import (
+    Declined,
+    abs_kinks,
+    integrable_at,
+    integrate_over,
+    power_rate,
+    sum_over,
+)
 from symkl.rewrite import erf_of_imaginary, exp_of_sum
+from symkl.support import assume
 
 Expr = sp.Expr
 
@@ -315,35 +323,6 @@ def tail_condition(f: Expr, x: sp.Symbol, support: sp.Set) -> sp.Boolean:
     return sp.And(*conditions)
 
 
-def _assumed(condition: sp.Boolean) -> tuple[dict, dict] | None:
-    """A convergence condition ``s > c`` (s a symbol, c a number; or several joined by And)
-    as the substitution s = c + g with a positive gap g, and its inverse: SymPy then knows the
-    condition while it integrates (x^(1 - nu) -> 0 needs nu > 1).
-
-    >>> nu = sp.Symbol("nu", positive=True)
-    >>> forward, back = _assumed(nu > 2)
-    >>> forward[nu], list(back.values())
-    (_g_nu + 2, [nu - 2])
-    """
-    forward, back = {}, {}
-    for rel in (condition.args if isinstance(condition, sp.And) else (condition,)):
-        if not isinstance(rel, (sp.StrictGreaterThan, sp.StrictLessThan)):
-            return None
-        big, small = (rel.lhs, rel.rhs) if isinstance(rel, sp.StrictGreaterThan) \
-            else (rel.rhs, rel.lhs)
-        if not (big.is_Symbol and small.is_number) or big in forward:
-            return None
-        gap = sp.Dummy(f"g_{big.name}", positive=True)
-        forward[big], back[gap] = small + gap, big - small
-    return forward, back
-
-
-def _rate_below(f: Expr, t: sp.Symbol) -> bool:
-    """Whether |f(t)| is shown to decay faster than 1/t as t -> oo."""
-    rate = power_rate(f, t)
-    return rate is not None and bool((rate + 1).is_extended_negative)
-
-
 def _divergent_value(stat: Expr, x: sp.Symbol, P: Bound, density: Expr | None = None
                      ) -> Expr:
     """E_P[stat] where its integral diverges: +-oo when stat tends to that infinity at every
@@ -364,9 +343,7 @@ def _divergent_value(stat: Expr, x: sp.Symbol, P: Bound, density: Expr | None = 
     ends = [e for e in (getattr(support, "inf", -sp.oo), getattr(support, "sup", sp.oo))
             if e.is_infinite]
     if density is not None:  # only the ends where the integral is not shown to converge
-        t = sp.Dummy("t", positive=True)
-        ends = [e for e in ends if not (_rate_below(
-            (stat * density).xreplace({x: t if e is sp.oo else -t}), t))]
+        ends = [e for e in ends if not integrable_at(stat * density, x, e)]
     limits = set()
     for end in ends:
         try:
@@ -424,7 +401,7 @@ def _by_integration(stat: Expr, x: sp.Symbol, P: Bound) -> Expr:
         if converges == sp.S.false:  # no integral to try: E[exp(-X/beta)] under a t is +oo
             return _divergent_value(stat, x, P, density)
         if converges not in (sp.S.true, sp.S.false):  # e.g. E[X] under Pareto: alpha > 1
-            forward, back = _assumed(converges) or ({}, {})  # integrated knowing it holds
+            forward, back = assume(converges, fresh=True)  # integrated knowing it holds
             value = integrate_over((stat * density).xreplace(forward), x,
                                    P.support().xreplace(forward),
                                    [p.xreplace(forward) for p in

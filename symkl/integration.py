@@ -148,10 +148,11 @@ def _gap_substitution(order: tuple[Expr, ...], keep: tuple[Expr, ...] = ()):
 def _integrate_in_order(f: Expr, x: sp.Symbol, lo: Expr, hi: Expr, marks: list[Expr]) -> Expr:
     inner = [m for m in marks if (m - lo).is_extended_positive and (hi - m).is_extended_positive]
     if lo.is_infinite and hi.is_infinite and not inner:
-        inner = [sp.S.Zero]  # half-lines: a divergent piece then shows as +-oo, not nan
-        folded = _folded(f, x)
-        if folded is not None:
-            return folded
+        half = _even_half(f, x)
+        if half is not None:  # twice the integral over (0, oo), one piece instead of two
+            f, lo = 2 * half, sp.S.Zero
+        else:
+            inner = [sp.S.Zero]  # half-lines: a divergent piece then shows as +-oo, not nan
     edges = [lo, *sorted(inner, key=lambda m: _rank(m, inner)), hi]
     total = sp.S.Zero
     for a, b in zip(edges, edges[1:]):
@@ -175,7 +176,7 @@ def definite_integral(f: Expr, x: sp.Symbol, a: Expr, b: Expr) -> Expr:
     only when that leaves an unevaluated integral.  Elementary integrands keep SymPy's
     default order, which is the faster one for them.
 
-    >>> x, a, d = sp.Symbol("x", positive=True), sp.Symbol("a", positive=True), sp.Symbol("d")
+    >>> x, a = sp.Symbol("x", positive=True), sp.Symbol("a", positive=True)
     >>> definite_integral(x**a * sp.exp(-x), x, 0, sp.oo)
     gamma(a + 1)
     """
@@ -236,16 +237,30 @@ def _none_if_nan(rate: Expr) -> Expr | None:
     return None if rate.has(sp.nan) else rate
 
 
-def _folded(f: Expr, x: sp.Symbol) -> Expr | None:
-    """The integral of ``f`` over the real line as twice that of its even part over (0, oo),
-    when f is an even function of x times a polynomial (a symmetric density times a
-    statistic): the odd part's integral is 0 where it converges absolutely (|x|^r, r < -1 at
-    both ends).  One half-line integral instead of two.  None when f has no such form, or the
-    odd part's convergence is not shown.
+def integrable_at(f: Expr, x: sp.Symbol, end: Expr) -> bool:
+    """Whether |f| is shown to decay faster than 1/|x| at the infinite ``end`` (by
+    :func:`power_rate`); False when that is not shown.
+
+    >>> x, nu = sp.Symbol("x", real=True), sp.Symbol("nu", positive=True)
+    >>> integrable_at(x * (1 + x**2 / nu) ** (-nu / 2 - sp.S.Half), x, -sp.oo)
+    False
+    >>> integrable_at(x * (1 + x**2 / (nu + 1)) ** (-nu / 2 - 1), x, sp.oo)
+    True
+    """
+    t = sp.Dummy("t", positive=True)
+    rate = power_rate(f.xreplace({x: t if end is sp.oo else -t}), t)
+    return rate is not None and bool((rate + 1).is_extended_negative)
+
+
+def _even_half(f: Expr, x: sp.Symbol) -> Expr | None:
+    """The even part of ``f`` (to be integrated over (0, oo) and doubled), when f is an even
+    function of x times a polynomial (a symmetric density times a statistic): the odd part's
+    integral over the real line is 0 where it converges absolutely.  None when f has no such
+    form, or the odd part's convergence is not shown.
 
     >>> x = sp.Symbol("x", real=True)
-    >>> _folded((x**2 + 3 * x) * sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi), x)
-    1
+    >>> _even_half((x**2 + 3 * x) * sp.exp(-x**2 / 2), x)
+    x**2*exp(-x**2/2)
     """
     even, poly = [], []
     for factor in sp.Mul.make_args(f):
@@ -259,31 +274,17 @@ def _folded(f: Expr, x: sp.Symbol) -> Expr | None:
     kernel = sp.Mul(*even)
     p_even = sp.expand((p + p.xreplace({x: -x})) / 2)
     p_odd = sp.expand(p - p_even)
-    if p_odd != 0:
-        t = sp.Dummy("t", positive=True)
-        rate = power_rate((kernel * p_odd).xreplace({x: t}), t)
-        if rate is None or not (rate + 1).is_extended_negative:
-            return None
-    half = kernel * p_even
-    value = _divergent_tail(half, x, sp.S.Zero, sp.oo)
-    if value is None:
-        value = definite_integral(half, x, sp.S.Zero, sp.oo)
-    if value.has(sp.Integral):
-        raise Declined(f"SymPy could not integrate {half} over (0, oo)")
-    if value.has(sp.nan):
-        raise Declined("the integral is undefined (nan)")
-    return 2 * value
+    if p_odd != 0 and not integrable_at(kernel * p_odd, x, sp.oo):  # |odd| is even in x
+        return None
+    return kernel * p_even
 
 
 def _divergent_tail(f: Expr, x: sp.Symbol, a: Expr, b: Expr) -> Expr | None:
     """+-oo when f decays no faster than 1/|x| at an infinite end (so the integral diverges)."""
     for end, sign in ((b, 1), (a, -1)):
         if end.is_infinite:
-            t = sp.Dummy("t", positive=True)
-            if not f.has(sp.exp):  # SymPy's limit is wrong on some symbolic powers
-                rate = power_rate((x * f).xreplace({x: t if end is sp.oo else -t}), t)
-                if rate is not None and rate.is_extended_negative:  # x f -> 0 at this end
-                    continue
+            if not f.has(sp.exp) and integrable_at(f, x, end):  # SymPy's limit is wrong on
+                continue  # some symbolic powers (x^(1 - nu) -> oo for nu > 1)
             try:
                 tail = sp.limit(sign * x * f, x, end)
             except (NotImplementedError, ValueError, TypeError):

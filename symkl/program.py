@@ -194,11 +194,7 @@ class Program:
                 value = np_.array(np_.broadcast_to(direct(x)[0], x.shape), dtype=x.dtype)
             near = np_.abs(x - float(c)) < radius
             if near.any():
-                u = x[near] - float(c)
-                series = np_.zeros_like(u)
-                for a in reversed(coefficients):
-                    series = series * u + a
-                value[near] = series
+                value[near] = _polynomial(coefficients, x[near] - float(c))
             out.append(value)
         return out
 
@@ -225,10 +221,7 @@ class Program:
             u = x - float(c)
             near = ops.abs(u) < radius
             away = ops.where(near, x * 0 + (float(c) + radius), x)
-            u = ops.where(near, u, x * 0)
-            series = x * 0 + coefficients[-1]
-            for a in reversed(coefficients[:-1]):
-                series = series * u + a
+            series = _polynomial(coefficients, ops.where(near, u, x * 0))
             out.append(ops.where(near, series, direct(away)[0]))
         return out
 
@@ -431,6 +424,18 @@ def _sign(e: sp.Expr, domains: Mapping[sp.Symbol, Any]) -> bool | None:
         return None
     t = sp.together(e.xreplace({x: s / (1 + s) for x, s in unit.items()}))
     return True if t.is_nonnegative else False if t.is_nonpositive else None
+
+
+def _polynomial(coefficients: Sequence[float], u: Any) -> Any:
+    """sum_k coefficients[k] u^k by Horner's rule, on any backend's arrays.
+
+    >>> float(_polynomial((1.0, 2.0, 3.0), np.float64(2.0)))
+    17.0
+    """
+    value = u * 0 + coefficients[-1]
+    for a in reversed(coefficients[:-1]):
+        value = value * u + a
+    return value
 
 
 class _StrictOps:

@@ -125,9 +125,11 @@ def _at_most(a: sp.Expr, b: sp.Expr) -> sp.Boolean:
     return sp.Ge(b, a) if a.is_number else sp.Le(a, b)  # "a1 >= 0", "a2 <= a1"
 
 
-def assume(condition: sp.Boolean) -> tuple[dict, dict]:
-    """Substitutions that make ``condition`` hold: each ``u <= v`` writes one side as the other
-    plus a positive gap symbol, so SymPy knows signs (log(x_m2 + g) is a log of a positive).
+def assume(condition: sp.Boolean, fresh: bool = False) -> tuple[dict, dict]:
+    """Substitutions that make ``condition`` hold: each ``u <= v`` (or ``u < v``) writes one
+    side as the other plus a positive gap symbol, so SymPy knows signs (log(x_m2 + g) is a log
+    of a positive).  ``fresh=True`` makes the gaps Dummies, for use inside a derivation that
+    may already hold the named gaps.
 
     Returns (forward, back): forward replaces parameters by gap expressions, back undoes it.
 
@@ -141,11 +143,13 @@ def assume(condition: sp.Boolean) -> tuple[dict, dict]:
     back: dict = {}
     relations = condition.args if isinstance(condition, sp.And) else (condition,)
     for i, rel in enumerate(relations):
-        if not isinstance(rel, (sp.Le, sp.Ge)):
+        if not isinstance(rel, (sp.Le, sp.Ge, sp.Lt, sp.Gt)):
             continue
-        small, big = (rel.lhs, rel.rhs) if isinstance(rel, sp.Le) else (rel.rhs, rel.lhs)
+        small, big = (rel.lhs, rel.rhs) if isinstance(rel, (sp.Le, sp.Lt)) \
+            else (rel.rhs, rel.lhs)
         integer = small.is_integer and big.is_integer
-        gap = sp.Symbol(f"gap{i}", positive=True, integer=integer or None)
+        gap = (sp.Dummy if fresh else sp.Symbol)(f"gap{i}", positive=True,
+                                                 integer=integer or None)
         if big.is_Symbol and big not in forward:
             forward[big] = small.xreplace(forward) + gap
         elif small.is_Symbol and small not in forward:
